@@ -1,0 +1,106 @@
+"""The `fleetdeck` command.
+
+Subcommands live in ``app/commands/<name>.py``, each with ``register(subparsers)``; this module finds them.
+Command modules import only argparse at module level and load services inside their handlers, which keeps
+`fleetdeck --help` fast (a test checks no heavy library is imported).
+
+Errors: a FleetdeckError prints one line ``fleetdeck: <message>`` and exits with its sysexits code; anything
+else is a bug: one line, exit 70, and the traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pkgutil
+import sys
+from importlib import import_module
+from typing import Callable, Sequence
+
+from fleetdeck import __version__
+
+Handler = Callable[[argparse.Namespace, "object"], int]
+
+EPILOG = """\
+Run `fleetdeck` in a terminal to open the console. Every console action also runs headless:
+  fleetdeck jobs                 list jobs, their schedules and whether they change data
+  fleetdeck run JOB [--dry-run]  run one job now (cron-safe: a lock per job, exit 75 when busy)
+  fleetdeck schedule --cron      print crontab lines for the default schedule
+Exit codes follow sysexits: 64 usage, 65 bad data, 69 unavailable, 73 can't create, 75 busy, 78 config.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors on one line with exit code 64."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(64, f"fleetdeck: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="fleetdeck",
+        description="Operations console for fleets of AI coding agents in tmux.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"fleetdeck {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    import fleetdeck.app.commands as commands_pkg
+
+    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = import_module(f"fleetdeck.app.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def _wants_console(argv: Sequence[str]) -> bool:
+    return not argv and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _wants_console(argv):
+        argv = ["console"]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 64
+    from fleetdeck.app.context import CliContext
+    from fleetdeck.services.errors import FleetdeckError
+
+    ctx = CliContext(args)
+    try:
+        return int(handler(args, ctx) or 0)
+    except FleetdeckError as exc:
+        print(f"fleetdeck: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("fleetdeck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `fleetdeck report | head`: the reader went away; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001
+        if ctx.debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"fleetdeck: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 70
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Printing for the headless CLI: aligned tables, JSON, and colour only where wanted (NO_COLOR respected)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Iterable, Sequence, TextIO
+
+
+def use_color(stream: TextIO = sys.stdout) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+def print_json(data: Any, stream: TextIO = sys.stdout) -> None:
+    json.dump(data, stream, indent=2, default=str, ensure_ascii=False)
+    stream.write("\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value).replace("\n", " ")
+
+
+def format_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: str | None = None) -> str:
+    """A plain aligned table; ``align`` is one letter per column (l/r), numbers right-aligned by default."""
+    body = [[_cell(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in body:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    if align is None:
+        align = "".join(
+            "r" if body and all(_is_number(r[i]) for r in body if r[i] != "-") and any(r[i] != "-" for r in body)
+            else "l"
+            for i in range(len(headers))
+        )
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(cells, widths, align)]
+        return "  ".join(parts).rstrip()
+
+    out = [line(list(headers)), line(["-" * w for w in widths])]
+    out.extend(line(row) for row in body)
+    return "\n".join(out)
+
+
+def _is_number(text: str) -> bool:
+    stripped = text.replace(",", "").replace("$", "").replace("%", "").replace(".", "", 1).lstrip("-+")
+    return stripped.isdigit()
+
+
+def print_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: str | None = None,
+                stream: TextIO = sys.stdout) -> None:
+    stream.write(format_table(list(rows), headers, align) + "\n")
+
+
+def money(micros: int | None) -> str:
+    """Integer micro-dollars as dollars for people; None (unknown price) as 'unknown'."""
+    if micros is None:
+        return "unknown"
+    dollars = micros / 1_000_000
+    if abs(dollars) >= 100:
+        return f"${dollars:,.0f}"
+    if abs(dollars) >= 1:
+        return f"${dollars:,.2f}"
+    return f"${dollars:.4f}"

@@ -1,0 +1,68 @@
+"""Where fleetdeck keeps its files.
+
+XDG base directories by default; FLEETDECK_HOME overrides all of them (tests, the demo, portable installs):
+
+    FLEETDECK_HOME/config.toml   the config file
+    FLEETDECK_HOME/data/         the database, backups, dashboards, handoff notes, archives
+    FLEETDECK_HOME/state/        logs, job locks, hook events
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .errors import CantCreateError
+
+APP = "fleetdeck"
+
+
+@dataclass(frozen=True)
+class Paths:
+    config_file: Path
+    data_dir: Path
+    state_dir: Path
+
+    @property
+    def db_file(self) -> Path:
+        return self.data_dir / "fleetdeck.db"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "fleetdeck.log"
+
+    @property
+    def lock_dir(self) -> Path:
+        return self.state_dir / "locks"
+
+    def ensure(self) -> "Paths":
+        """Create the data and state directories (owner-only), or fail with exit 73."""
+        for directory in (self.data_dir, self.state_dir, self.log_dir, self.lock_dir):
+            try:
+                directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise CantCreateError(f"cannot create {directory}: {exc.strerror or exc}") from None
+            if not os.access(directory, os.W_OK | os.X_OK):
+                raise CantCreateError(f"cannot write to {directory}: permission denied")
+        return self
+
+
+def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
+    env = os.environ if env is None else env
+    home = env.get("FLEETDECK_HOME")
+    if home:
+        root = Path(home).expanduser()
+        config_file = Path(env["FLEETDECK_CONFIG"]) if env.get("FLEETDECK_CONFIG") else root / "config.toml"
+        return Paths(config_file=config_file, data_dir=root / "data", state_dir=root / "state")
+    user_home = Path(env.get("HOME") or Path.home())
+    config_home = Path(env.get("XDG_CONFIG_HOME") or user_home / ".config")
+    data_home = Path(env.get("XDG_DATA_HOME") or user_home / ".local" / "share")
+    state_home = Path(env.get("XDG_STATE_HOME") or user_home / ".local" / "state")
+    config_file = Path(env["FLEETDECK_CONFIG"]) if env.get("FLEETDECK_CONFIG") else config_home / APP / "config.toml"
+    return Paths(config_file=config_file, data_dir=data_home / APP, state_dir=state_home / APP)

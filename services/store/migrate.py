@@ -1,0 +1,100 @@
+"""Numbered schema migrations tracked with PRAGMA user_version.
+
+Migrations live in ``services/store/migrations/NNNN_name.sql``. Once a migration has landed it is never
+edited: a change is a new file with the next free number. Numbers may have gaps (areas reserve theirs), but
+they only ever increase. Each migration runs in its own BEGIN IMMEDIATE transaction together with the
+user_version bump, so a crash leaves the database at the previous version, never half-migrated.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+
+from ..errors import ConfigError
+
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class SchemaTooNewError(ConfigError):
+    """The database was written by a newer fleetdeck; opening it could damage it."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+def available_migrations() -> list[Migration]:
+    folder = resources.files("fleetdeck.services.store") / "migrations"
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.number)
+    numbers = [m.number for m in found]
+    if len(numbers) != len(set(numbers)):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
+    return found
+
+
+def latest_version() -> int:
+    migrations = available_migrations()
+    return migrations[-1].number if migrations else 0
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements (trigger bodies stay whole)."""
+    statements: list[str] = []
+    current = ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(l.strip().startswith("--") for l in current.strip().splitlines()):
+        raise ValueError(f"incomplete SQL statement at end of migration: {current.strip()[:80]!r}")
+    return statements
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, path: str = "the database", upto: int | None = None) -> int:
+    """Bring the database to the latest (or ``upto``) version; return the version reached.
+
+    The connection must be in autocommit mode (isolation_level=None).
+    """
+    migrations = available_migrations()
+    latest = migrations[-1].number if migrations else 0
+    version = current_version(conn)
+    if version > latest:
+        raise SchemaTooNewError(
+            f"{path}: schema version {version} is newer than this fleetdeck understands ({latest}); "
+            "upgrade fleetdeck - the database was left untouched"
+        )
+    for migration in migrations:
+        if migration.number <= version or (upto is not None and migration.number > upto):
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the write lock.
+            if current_version(conn) >= migration.number:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in split_statements(migration.sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migration.number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = migration.number
+    return current_version(conn)
