@@ -27,6 +27,11 @@ class AsyncStore:
         self._store = await self._submit(lambda: Store.open(self.path))
         return self
 
+    def open_sync(self) -> "AsyncStore":
+        """Open from synchronous code (before an event loop exists); errors surface here, not later."""
+        self._store = self._executor.submit(Store.open, self.path).result()
+        return self
+
     async def _submit(self, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn)

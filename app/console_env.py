@@ -1,0 +1,50 @@
+"""What the console's controllers and screens share: config, the async store, the clock, the event bus, and
+a way to run jobs. Nothing here imports Textual, so controllers can be exercised without a screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fleetdeck.services.clock import Clock
+    from fleetdeck.services.config import Config
+    from fleetdeck.services.events import EventBus
+    from fleetdeck.services.jobrunner import JobOutcome
+    from fleetdeck.services.store.async_store import AsyncStore
+
+
+@dataclass
+class ConsoleEnv:
+    config: "Config"
+    astore: "AsyncStore"
+    clock: "Clock"
+    events: "EventBus"
+    # Set when the console runs on the demo fleet (socket name of the private tmux server).
+    demo_socket: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def paths(self):  # noqa: ANN201
+        return self.config.paths
+
+    def run_job_blocking(self, name: str, *, dry_run: bool = False, options: dict[str, Any] | None = None,
+                         trigger: str = "console") -> "JobOutcome":
+        """Run a job to completion on the calling thread, with its own store connection.
+
+        The console calls this from a worker thread; it raises BusyError when the job is already running.
+        """
+        from fleetdeck.services.jobrunner import run_job
+        from fleetdeck.services.jobs import JobContext, get_job
+        from fleetdeck.services.store import Store
+
+        spec = get_job(name)
+        if spec is None:
+            raise KeyError(name)
+        store = Store.open(self.paths.db_file)
+        try:
+            ctx = JobContext(config=self.config, store=store, clock=self.clock, events=self.events,
+                             dry_run=dry_run, trigger=trigger, options=dict(options or {}))
+            return run_job(spec, ctx)
+        finally:
+            store.close()
