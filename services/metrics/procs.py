@@ -1,0 +1,124 @@
+"""Per-session CPU and memory of each agent's process tree, found from the tmux pane's pid.
+
+CPU comes from ``cpu_times()`` deltas keyed by (pid, create_time): when a pid is reused by a new process the
+key differs, so two processes are never mixed. A process born since the last reading counts all its CPU time
+(it was all spent inside the interval); one seen for the first time but older than the last reading has no
+baseline and counts nothing this round. Processes that vanish between listing and reading are skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import psutil
+
+ProcKey = tuple[int, float]  # (pid, create_time)
+
+
+@dataclass(frozen=True)
+class ProcReading:
+    key: ProcKey
+    cpu_seconds: float  # user + system since the process started
+    rss_bytes: int
+
+
+@dataclass(frozen=True)
+class SessionUsage:
+    session_id: int
+    processes: int
+    cpu_percent: float | None  # of one core; None until there is a baseline
+    rss_bytes: int
+
+
+def attribute_cpu(
+    previous: Mapping[ProcKey, float], readings: Iterable[ProcReading], previous_at: float | None, now: float,
+) -> tuple[float | None, dict[ProcKey, float]]:
+    """CPU % (of one core) used by ``readings`` since ``previous_at``, and the new baseline."""
+    baseline = {r.key: r.cpu_seconds for r in readings}
+    if previous_at is None or now <= previous_at:
+        return None, baseline
+    spent = 0.0
+    for key, cpu in baseline.items():
+        before = previous.get(key)
+        if before is not None:
+            spent += max(0.0, cpu - before)
+        elif key[1] >= previous_at:
+            spent += cpu  # born inside the interval
+    return 100.0 * spent / (now - previous_at), baseline
+
+
+class ProcessTracker:
+    """Remembers the last reading of every tracked process so the next pass can compute deltas."""
+
+    def __init__(self) -> None:
+        self._baseline: dict[int, dict[ProcKey, float]] = {}  # session id -> baseline
+        self._at: float | None = None
+        self._procs: dict[ProcKey, psutil.Process] = {}
+
+    def _process(self, pid: int) -> psutil.Process | None:
+        try:
+            proc = psutil.Process(pid)
+            key = (pid, proc.create_time())
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            return None
+        # Reuse Process objects: psutil caches create_time on them and checks it against pid reuse.
+        return self._procs.setdefault(key, proc)
+
+    @staticmethod
+    def _children_map() -> dict[int, list[int]]:
+        children: dict[int, list[int]] = {}
+        for proc in psutil.process_iter(["ppid"]):
+            ppid = proc.info.get("ppid")
+            if ppid:
+                children.setdefault(ppid, []).append(proc.pid)
+        return children
+
+    def _tree(self, root: int, children: Mapping[int, list[int]]) -> list[int]:
+        pids, stack, seen = [], [root], set()
+        while stack:
+            pid = stack.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            pids.append(pid)
+            stack.extend(children.get(pid, ()))
+        return pids
+
+    def _read(self, pid: int) -> ProcReading | None:
+        proc = self._process(pid)
+        if proc is None:
+            return None
+        try:
+            with proc.oneshot():
+                times = proc.cpu_times()
+                rss = proc.memory_info().rss
+                key = (pid, proc.create_time())
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            return None
+        return ProcReading(key, times.user + times.system, rss)
+
+    def sample(self, sessions: Mapping[int, int | None], now: float | None = None) -> dict[int, SessionUsage]:
+        """``sessions`` maps session id -> pane pid; returns usage for each session whose pane pid is alive."""
+        now = time.time() if now is None else now
+        children = self._children_map() if sessions else {}
+        result: dict[int, SessionUsage] = {}
+        seen_keys: set[ProcKey] = set()
+        new_baselines: dict[int, dict[ProcKey, float]] = {}
+        for session_id, pane_pid in sessions.items():
+            if not pane_pid:
+                continue
+            readings = [r for r in (self._read(pid) for pid in self._tree(int(pane_pid), children)) if r]
+            if not readings:
+                continue
+            previous = self._baseline.get(session_id)
+            since = self._at if previous is not None else None  # a session new to us has no baseline yet
+            cpu, baseline = attribute_cpu(previous or {}, readings, since, now)
+            new_baselines[session_id] = baseline
+            seen_keys.update(baseline)
+            result[session_id] = SessionUsage(session_id, len(readings), cpu, sum(r.rss_bytes for r in readings))
+        self._baseline = new_baselines
+        self._procs = {k: p for k, p in self._procs.items() if k in seen_keys}
+        self._at = now
+        return result
