@@ -1,15 +1,65 @@
-"""Controller of the metrics pane."""
+"""Controller of the metrics pane: host gauges with history, per-session usage, API latency by model.
+
+Sampling (psutil) runs in a worker thread so the console never waits on /proc; the slower fleet figures
+(uptime, latency percentiles) are refreshed every ``SLOW_EVERY_S``. Nothing runs while the pane is hidden:
+the console only calls ``load`` for visible panes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass, field
 
 from .base import PaneController
+
+HISTORY = 60  # points per sparkline (two minutes at the pane's interval)
+SLOW_EVERY_S = 15.0
+UPTIME_WINDOW_S = 24 * 3600
+LATENCY_WINDOW_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class HostLine:
+    key: str
+    label: str
+    value: str
+    history: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    key: str
+    name: str
+    state: str
+    cpu: str
+    rss: str
+    uptime: str
+    restarts: int
+
+
+@dataclass(frozen=True)
+class LatencyLine:
+    model: str
+    calls: int
+    p50: str
+    p95: str
 
 
 @dataclass(frozen=True)
 class MetricsView:
-    count: int
+    host: list[HostLine] = field(default_factory=list)
+    cores: str = ""
+    sessions: list[SessionLine] = field(default_factory=list)
+    latency: list[LatencyLine] = field(default_factory=list)
+
+
+def _bytes(n: float) -> str:
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.1f}{unit}"
+    return f"{n:.0f}"
 
 
 class MetricsController(PaneController):
@@ -17,5 +67,74 @@ class MetricsController(PaneController):
     title = "Metrics"
     interval = 2.0
 
+    def __init__(self, env) -> None:  # noqa: ANN001
+        super().__init__(env)
+        self._collector = None
+        self._history: dict[str, deque[float]] = {}
+        self._slow_at = 0.0
+        self._uptime: dict[int, float | None] = {}
+        self._latency: list[LatencyLine] = []
+
+    def _collector_for(self):  # noqa: ANN202
+        if self._collector is None:
+            from fleetdeck.services.metrics.collector import Collector
+
+            mounts = tuple(self.env.config.get("metrics", "disk_mounts") or ["/"])
+            self._collector = Collector(mounts)
+        return self._collector
+
+    def _sample(self, sessions):  # noqa: ANN001, ANN202 - runs in a worker thread
+        collector = self._collector_for()
+        if not collector.host.primed:
+            collector.prime(sessions)
+            time.sleep(0.2)
+        return collector.host.sample(), collector.sample_sessions(sessions)
+
+    async def _refresh_slow(self, now: float) -> None:
+        from fleetdeck.services.metrics.fleet import latency_by_model, uptime_by_session
+
+        self._uptime = await self.env.astore.call(uptime_by_session, now - UPTIME_WINDOW_S, now)
+        rows = await self.env.astore.call(latency_by_model, now - LATENCY_WINDOW_S)
+        self._latency = [
+            LatencyLine(r.model, r.calls, f"{r.p50_ms:.0f} ms" if r.p50_ms is not None else "-",
+                        f"{r.p95_ms:.0f} ms" if r.p95_ms is not None else "-")
+            for r in rows
+        ]
+        self._slow_at = time.monotonic()
+
+    def _line(self, key: str, label: str, value: float, text: str) -> HostLine:
+        history = self._history.setdefault(key, deque(maxlen=HISTORY))
+        history.append(float(value))
+        return HostLine(key, label, text, tuple(history))
+
     async def load(self) -> MetricsView:
-        return MetricsView(count=0)
+        from fleetdeck.services.metrics.fleet import live_sessions
+
+        sessions = await self.env.astore.call(live_sessions)
+        host, samples = await asyncio.to_thread(self._sample, sessions)
+        if time.monotonic() - self._slow_at >= SLOW_EVERY_S or not self._slow_at:
+            await self._refresh_slow(self.env.clock.now())
+        lines = [
+            self._line("cpu", "CPU", host.cpu_percent, f"{host.cpu_percent:5.1f}%"),
+            self._line("mem", "Memory", host.mem_percent,
+                       f"{host.mem_percent:5.1f}% {_bytes(host.mem_used_bytes)}/{_bytes(host.mem_total_bytes)}"),
+            self._line("swap", "Swap", host.swap_percent, f"{host.swap_percent:5.1f}% {_bytes(host.swap_used_bytes)}"),
+        ]
+        for disk in host.disks:
+            lines.append(self._line(f"disk:{disk.mount}", f"Disk {disk.mount}", disk.percent,
+                                    f"{disk.percent:5.1f}% {_bytes(disk.used_bytes)}/{_bytes(disk.total_bytes)}"))
+        lines.append(self._line("load", "Load", host.load1, f"{host.load1:.2f} {host.load5:.2f} {host.load15:.2f}"))
+        net = host.net_recv_bytes_per_s + host.net_sent_bytes_per_s
+        lines.append(self._line("net", "Network", net, f"↓{_bytes(host.net_recv_bytes_per_s)}B/s "
+                                                        f"↑{_bytes(host.net_sent_bytes_per_s)}B/s"))
+        cores = " ".join(f"{i}:{pct:3.0f}%" for i, pct in enumerate(host.cpu_per_core))
+        rows = []
+        for s in samples:
+            usage, up = s.usage, self._uptime.get(s.session.id)
+            cpu = "-" if usage is None or usage.cpu_percent is None else f"{usage.cpu_percent:.1f}%"
+            rows.append(SessionLine(
+                str(s.session.id), s.session.name, s.session.state, cpu,
+                "-" if usage is None else _bytes(usage.rss_bytes) + "B",
+                "-" if up is None else f"{100 * up:.1f}%", s.session.restarts,
+            ))
+        return MetricsView(lines, cores, rows, list(self._latency))

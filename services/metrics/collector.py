@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 LATENCY_WINDOW_S = 24 * 3600
+MIN_GAP_S = 0.2  # CPU counters tick every 10 ms; a pass right after the last one would read as 0 %
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class Collector:
 
     def sample(self, store: "Store", *, now: float | None = None, timezone: str = "UTC",
                with_latency: bool = True) -> Snapshot:
+        if self.last_at is not None and (gap := time.time() - self.last_at) < MIN_GAP_S:
+            time.sleep(MIN_GAP_S - gap)
         wall = time.time() if now is None else now
         sessions = live_sessions(store)
         host = self.host.sample()
