@@ -26,8 +26,12 @@ def enqueue(
     dedupe_key: str | None = None,
     dedupe_window_s: int = 3600,
     now: float | None = None,
+    channel: str | None = None,
 ) -> int | None:
-    """Queue a notification; return its id, or None when an identical one is already queued or recent."""
+    """Queue a notification; return its id, or None when an identical one is already queued or recent.
+
+    ``channel`` limits delivery to one channel (``fleetdeck alerts test``); by default every configured one.
+    """
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {SEVERITIES}, not {severity!r}")
     from ..logsetup import redact
@@ -43,9 +47,9 @@ def enqueue(
             if dup:
                 return None
         cur = conn.execute(
-            "INSERT INTO outbox (created_at, severity, source, title, body, dedupe_key, status, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-            (at, severity, source, title, body, dedupe_key, at),
+            "INSERT INTO outbox (created_at, severity, source, title, body, dedupe_key, status, next_attempt_at,"
+            " channel) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (at, severity, source, title, body, dedupe_key, at, channel),
         )
         level = {"info": "info", "warning": "warning", "critical": "critical"}[severity]
         conn.execute(
