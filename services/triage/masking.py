@@ -1,0 +1,76 @@
+"""Masking: replace the variable parts of a message (ids, numbers, hex, paths, IPs, times, quoted values) with <*>.
+
+Words and error codes stay, so two messages that differ only in what varies mask to the same text. One set of
+rules for every source: no per-system tuning.
+"""
+
+from __future__ import annotations
+
+import re
+
+WILDCARD = "<*>"
+
+# Order matters: wider shapes (URLs, paths, times, IPs) are taken before the bare numbers inside them.
+_SUBSTITUTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"), WILDCARD),                          # URLs
+    (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), WILDCARD),                          # e-mail
+    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), WILDCARD),
+    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])"), WILDCARD),       # IPv4[:port]
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), WILDCARD),
+    (re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"), WILDCARD),                   # syslog dates
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), WILDCARD),                       # times
+    (re.compile(r"\b(?:[a-zA-Z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b"
+                r"(?![.\w])"), WILDCARD),                                                   # host names
+    (re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|B)\b"), WILDCARD),                         # sizes
+    (re.compile(r"(?<![\w/.])(?:~|\.{1,2})?(?:/[\w.@%+-]+){2,}/?"), WILDCARD),            # paths
+    (re.compile(r"\b[A-Za-z]:\\[^\s]+"), WILDCARD),                                       # Windows paths
+    (re.compile(r"\b0[xX][0-9a-fA-F]+\b"), WILDCARD),                                     # 0x hex
+    (re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\""), WILDCARD),                 # quoted ids
+)
+
+_HOLE = "\x00"
+_HAS_DIGIT = re.compile(r"\d")
+_ERROR_CODE = re.compile(r"^[A-Z]{2,8}[-_]?\d{2,6}$")
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*=)(.+)$")
+_EDGE = re.compile(r"^([(\[{<'\"]*)(.*?)([)\]}>'\",;:.!?]*)$")
+_CALL = re.compile(r"^([A-Za-z_][\w]*)(\.{2,}|\()(?!\))(.+?)\)?$")
+_HEX_WORD = re.compile(r"^[0-9a-fA-F]{8,}$")
+
+
+def _mask_token(token: str) -> str:
+    if token == WILDCARD:
+        return token
+    if WILDCARD in token:  # keep earlier masks out of the edge/call patterns below
+        return _mask_token(token.replace(WILDCARD, _HOLE)).replace(_HOLE, WILDCARD)
+    if token == "()":  # an empty value where others have one: "connection from <*> () at"
+        return f"({WILDCARD})"
+    lead, core, trail = _EDGE.match(token).groups()  # type: ignore[union-attr]
+    kv = _KEY_VALUE.match(core) if "=" in core else None
+    if kv:  # key=value: the key is a word, the value varies
+        return f"{lead}{kv.group(1)}{WILDCARD}{trail}"
+    call = _CALL.match(core)
+    if call:  # name(args) / name......value: the name is a word, what follows varies
+        close = ")" if call.group(2) == "(" and not trail.startswith(")") else ""
+        return f"{lead}{call.group(1)}{call.group(2)}{WILDCARD}{close}{trail}"
+    if not _HAS_DIGIT.search(token) and not _HEX_WORD.match(token):
+        return token if _HOLE not in token or token == _HOLE else _collapse(lead, core, trail)
+    if not core or _ERROR_CODE.match(core):
+        return token
+    return f"{lead}{WILDCARD}{trail}"
+
+
+def _collapse(lead: str, core: str, trail: str) -> str:
+    """A token built around an earlier mask ("<*>:<*>", "[<*>]"): keep its word parts."""
+    return f"{lead}{core}{trail}"
+
+
+def mask(message: str) -> str:
+    """The message with every variable part replaced by <*>, whitespace collapsed."""
+    for pattern, repl in _SUBSTITUTIONS:
+        message = pattern.sub(repl, message)
+    return " ".join(_mask_token(t) for t in message.split())
+
+
+def tokens(message: str) -> list[str]:
+    return mask(message).split()

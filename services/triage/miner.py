@@ -1,0 +1,110 @@
+"""Template mining for messages without a stack: a Drain-like online grouper over masked tokens.
+
+Masked messages are bucketed by token count; a message joins the most similar template of its bucket when
+enough of the template's constant tokens match, and the positions that differ become <*>. Exact masked texts
+are cached, so repeated messages cost one dict lookup. The state is a plain list of templates (id, tokens,
+count) that the caller persists in SQLite — no pickled objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .masking import WILDCARD, mask
+
+SIMILARITY = 0.5  # share of a template's constant tokens a message must match to join it
+# A position where a template has seen at most this many distinct words is a constant that tells groups apart
+# ("Accepted"/"Failed password"); more distinct words make it a variable (user names, hosts).
+MAX_CONSTANTS = 3
+
+
+@dataclass
+class Template:
+    """A cluster of masked messages of one length; ``values`` holds the words seen where its tokens differ."""
+
+    id: int
+    tokens: list[str]
+    count: int = 0
+    values: dict[int, set[str]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    def signature(self, toks: list[str]) -> str:
+        """The group of one masked message: the template, with few-valued positions kept as the message has them."""
+        out = []
+        for i, tok in enumerate(self.tokens):
+            if tok == WILDCARD:
+                seen = self.values.get(i)
+                out.append(toks[i] if seen is not None and len(seen) <= MAX_CONSTANTS else WILDCARD)
+            else:
+                out.append(tok)
+        return " ".join(out)
+
+
+@dataclass
+class Miner:
+    similarity: float = SIMILARITY
+    templates: dict[int, Template] = field(default_factory=dict)
+    _buckets: dict[int, list[Template]] = field(default_factory=dict)
+    _cache: dict[str, Template] = field(default_factory=dict)
+    dirty: set[int] = field(default_factory=set)
+    _next_id: int = 1
+
+    def load(self, rows: list[tuple[int, str, int]]) -> None:
+        """Restore templates saved earlier as (id, template text, count)."""
+        for tid, text, count in rows:
+            t = Template(tid, text.split(), count)
+            self.templates[tid] = t
+            self._buckets.setdefault(len(t.tokens), []).append(t)
+            self._next_id = max(self._next_id, tid + 1)
+
+    def add(self, message: str) -> Template:
+        """Group one message; return its template (created or widened as needed)."""
+        masked = mask(message)
+        t = self._cache.get(masked)
+        if t is None:
+            t = self._match(masked.split())
+            self._cache[masked] = t
+        t.count += 1
+        self.dirty.add(t.id)
+        return t
+
+    def _match(self, toks: list[str]) -> Template:
+        bucket = self._buckets.setdefault(len(toks), [])
+        best, best_score = None, -1.0
+        for t in bucket:
+            score = _score(t.tokens, toks)
+            if score > best_score:
+                best, best_score = t, score
+        if best is not None and best_score > self.similarity:
+            for i, (a, b) in enumerate(zip(best.tokens, toks)):
+                if a != b and a != WILDCARD:
+                    best.values[i] = {a, b}
+                    best.tokens[i] = WILDCARD
+                elif a == WILDCARD and i in best.values:
+                    seen = best.values[i]
+                    if len(seen) <= MAX_CONSTANTS:
+                        seen.add(b)
+            return best
+        t = Template(self._next_id, toks)
+        self._next_id += 1
+        self.templates[t.id] = t
+        bucket.append(t)
+        return t
+
+
+def _score(template: list[str], toks: list[str]) -> float:
+    if not template:
+        return 1.0
+    same = constant = 0
+    for a, b in zip(template, toks):
+        if a == WILDCARD:
+            continue
+        constant += 1
+        if a == b:
+            same += 1
+    if not constant:  # an all-<*> template must not swallow messages that have words
+        return 1.0 if all(b == WILDCARD for b in toks) else 0.0
+    return same / constant
