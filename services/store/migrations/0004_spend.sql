@@ -24,3 +24,19 @@ CREATE TABLE api_calls (
 CREATE INDEX api_calls_at ON api_calls (at);
 CREATE INDEX api_calls_workflow_at ON api_calls (workflow, at);
 CREATE INDEX api_calls_model_at ON api_calls (model, at);
+CREATE INDEX api_calls_session ON api_calls (session);
+
+-- How far each transcript file has been read. Committed in the same transaction as the rows it produced,
+-- so an ingest killed at any point resumes exactly where its last commit ended.
+CREATE TABLE ingest_files (
+    path         TEXT PRIMARY KEY,
+    source       TEXT NOT NULL,                 -- claude, codex
+    offset       INTEGER NOT NULL DEFAULT 0,    -- bytes consumed (always at a line boundary)
+    size         INTEGER NOT NULL DEFAULT 0,    -- file size when last read
+    mtime_ns     INTEGER NOT NULL DEFAULT 0,
+    inode        INTEGER,
+    torn_lines   INTEGER NOT NULL DEFAULT 0,
+    skipped      TEXT,                          -- why the file (or a part) was skipped
+    state        TEXT,                          -- parser state carried between runs (JSON), e.g. Codex totals
+    updated_at   INTEGER NOT NULL
+);

@@ -1,0 +1,234 @@
+"""Model aliases and prices: genai-prices for the catalogue, config for overrides, $0 for local models.
+
+Money is integer micro-dollars. A price of $X per million tokens is exactly X micro-dollars per token, so a
+call's cost is a weighted sum of its token counts. genai-prices' own calculator takes ~100-250 µs per call, so
+each model's rates are looked up once and kept (bulk ingest prices hundreds of thousands of calls).
+
+Token counts here are *uncached* input, output, cache reads and cache writes; genai-prices counts input
+including cached tokens, and its tiers (e.g. >200k context) are chosen by that total, which is what
+``_rate`` reproduces.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+BUILTIN_ALIASES: dict[str, str] = {
+    "haiku": "claude-haiku-4-5",
+    "sonnet": "claude-sonnet-4-5",
+    "opus": "claude-opus-4-5",
+    "haiku-3": "claude-3-haiku-20240307",
+    "sonnet-4": "claude-sonnet-4-0",
+    "opus-4": "claude-opus-4-0",
+    "opus-4.1": "claude-opus-4-1",
+    "gpt4o": "gpt-4o",
+    "gpt-4o": "gpt-4o",
+    "4o": "gpt-4o",
+    "gpt-4o-mini": "gpt-4o-mini",
+    "4o-mini": "gpt-4o-mini",
+    "gpt5": "gpt-5",
+    "gpt-5": "gpt-5",
+    "gpt-5-mini": "gpt-5-mini",
+    "local": "local/default",
+    "ollama": "ollama/default",
+}
+
+DEFAULT_LOCAL = ("ollama/*", "local/*", "lmstudio/*", "llama*", "qwen*", "mistral*", "deepseek-coder*",
+                 "codellama*", "phi*", "gemma*")
+
+
+@dataclass(frozen=True)
+class Tiered:
+    """Rate in micro-dollars per token, switching to a tier's rate when total input passes its start."""
+
+    base: float
+    tiers: tuple[tuple[int, float], ...] = ()
+
+    def at(self, total_input: int) -> float:
+        for start, price in reversed(self.tiers):
+            if total_input > start:
+                return price
+        return self.base
+
+
+ZERO = Tiered(0.0)
+
+
+@dataclass(frozen=True)
+class ModelRates:
+    model: str  # the id the price belongs to (genai-prices' canonical id, or the configured name)
+    provider: str
+    source: str  # "genai-prices <version>", "config", "local"
+    input: Tiered
+    output: Tiered
+    cache_read: Tiered
+    cache_write: Tiered
+
+    def cost_micros(self, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0) -> int:
+        total_in = input_tokens + cache_read + cache_write
+        cost = (input_tokens * self.input.at(total_in) + output_tokens * self.output.at(total_in)
+                + cache_read * self.cache_read.at(total_in) + cache_write * self.cache_write.at(total_in))
+        return int(round(cost))
+
+    def as_json(self) -> dict[str, Any]:
+        def one(t: Tiered) -> dict[str, Any]:
+            return {"per_mtok": t.base, "tiers": [{"above_input_tokens": s, "per_mtok": p} for s, p in t.tiers]}
+
+        return {"model": self.model, "provider": self.provider, "source": self.source,
+                "input": one(self.input), "output": one(self.output),
+                "cache_read": one(self.cache_read), "cache_write": one(self.cache_write)}
+
+
+def _tiered(value: Any) -> Tiered | None:
+    if value is None:
+        return None
+    base = getattr(value, "base", value)
+    tiers = tuple((int(t.start), float(t.price)) for t in getattr(value, "tiers", ()) or ())
+    return Tiered(float(base), tiers)
+
+
+def _provider_guess(model: str) -> str:
+    lowered = model.lower()
+    if lowered.startswith("claude"):
+        return "anthropic"
+    if lowered.startswith(("gpt", "o1", "o3", "o4", "codex", "chatgpt")):
+        return "openai"
+    if lowered.startswith("gemini"):
+        return "google"
+    return "unknown"
+
+
+class Pricer:
+    """Resolves aliases and prices calls; built from the [spend] config section (or defaults)."""
+
+    def __init__(self, spend: Mapping[str, Any] | None = None) -> None:
+        spend = dict(spend or {})
+        self.aliases = {**BUILTIN_ALIASES, **{k.lower(): v for k, v in (spend.get("aliases") or {}).items()}}
+        self.local_patterns = tuple(p.lower() for p in (spend.get("local_models") or DEFAULT_LOCAL))
+        self.overrides = {k: dict(v) for k, v in (spend.get("prices") or {}).items()}
+        self.baseline_model = self.resolve(str(spend.get("baseline_model") or "claude-sonnet-4-5"))
+        self._cache: dict[str, ModelRates | None] = {}
+        self._lock = threading.Lock()
+
+    # -- names -------------------------------------------------------------------------------------------
+
+    def resolve(self, model: str) -> str:
+        """The full model id for an alias (case-insensitive); other names pass through unchanged."""
+        name = model.strip()
+        return self.aliases.get(name.lower(), name)
+
+    def is_local(self, model: str) -> bool:
+        lowered = model.lower()
+        return any(fnmatch.fnmatchcase(lowered, p) for p in self.local_patterns)
+
+    def provider(self, model: str) -> str:
+        rates = self.rates(model)
+        if rates is not None:
+            return rates.provider
+        return _provider_guess(model)
+
+    # -- prices ------------------------------------------------------------------------------------------
+
+    def rates(self, model: str) -> ModelRates | None:
+        """Per-token rates for a resolved model id, or None when no price is known."""
+        try:
+            return self._cache[model]
+        except KeyError:
+            pass
+        found = self._lookup(model)
+        with self._lock:
+            self._cache[model] = found
+        return found
+
+    def _lookup(self, model: str) -> ModelRates | None:
+        override = self.overrides.get(model)
+        if override is not None:
+            inp = float(override.get("input", 0.0))
+            return ModelRates(model, _provider_guess(model), "config", Tiered(inp),
+                              Tiered(float(override.get("output", 0.0))),
+                              Tiered(float(override.get("cache_read", inp))),
+                              Tiered(float(override.get("cache_write", inp))))
+        if self.is_local(model):
+            return ModelRates(model, "local", "local", ZERO, ZERO, ZERO, ZERO)
+        return _genai_rates(model)
+
+    def price(self, model: str, input_tokens: int, output_tokens: int, cache_read: int = 0,
+              cache_write: int = 0) -> int | None:
+        rates = self.rates(model)
+        if rates is None:
+            return None
+        return rates.cost_micros(input_tokens, output_tokens, cache_read, cache_write)
+
+    def baseline(self, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0) -> int | None:
+        return self.price(self.baseline_model, input_tokens, output_tokens, cache_read, cache_write)
+
+
+def _genai_rates(model: str) -> ModelRates | None:
+    from genai_prices import Usage, __version__, calc_price
+
+    try:
+        calc = calc_price(Usage(input_tokens=1, output_tokens=1), model_ref=model)
+    except (LookupError, ValueError):
+        return None
+    mp = calc.model_price
+    inp = _tiered(mp.input_mtok) or ZERO
+    return ModelRates(
+        model=calc.model.id,
+        provider=calc.provider.id,
+        source=f"genai-prices {__version__}",
+        input=inp,
+        output=_tiered(mp.output_mtok) or ZERO,
+        # A provider without a separate cache price charges cached tokens as input.
+        cache_read=_tiered(mp.cache_read_mtok) or inp,
+        cache_write=_tiered(mp.cache_write_mtok) or inp,
+    )
+
+
+_default: Pricer | None = None
+
+
+def default_pricer() -> Pricer:
+    """A Pricer for the user's config (loaded once per process)."""
+    global _default
+    if _default is None:
+        try:
+            from ..config import load_config
+
+            spend = load_config().section("spend")
+        except Exception:  # noqa: BLE001 - a broken config must not stop logging; defaults still price
+            spend = {}
+        _default = Pricer(spend)
+    return _default
+
+
+def pricer_for(config: Any | None) -> Pricer:
+    if config is None:
+        return default_pricer()
+    cached = getattr(config, "_spend_pricer", None)
+    if cached is None:
+        cached = Pricer(config.section("spend"))
+        try:
+            object.__setattr__(config, "_spend_pricer", cached)
+        except (AttributeError, TypeError):
+            pass
+    return cached
+
+
+def resolve_model(model: str, config: Any | None = None) -> str:
+    return pricer_for(config).resolve(model)
+
+
+def price_call(model: str, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0,
+               cache_write_tokens: int = 0, *, config: Any | None = None) -> int | None:
+    """Micro-dollars for one call (aliases resolved), or None when the model has no known price."""
+    pricer = pricer_for(config)
+    return pricer.price(pricer.resolve(model), input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+
+
+def baseline_cost(input_tokens: int, output_tokens: int, cache_read_tokens: int = 0, cache_write_tokens: int = 0,
+                  *, config: Any | None = None) -> int | None:
+    """What the same tokens would cost on the configured baseline model (default Sonnet)."""
+    return pricer_for(config).baseline(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)

@@ -1,0 +1,123 @@
+"""The real openai and anthropic SDKs, wrapped with track(), talking to the local fake server."""
+
+from __future__ import annotations
+
+import anthropic
+import openai
+import pytest
+
+from fleetdeck.services.spend.wrappers import track
+from fleetdeck.services.spend.writer import BackgroundWriter
+from fleetdeck.services.store import Store
+from tests.fakes.llm_server import FakeLLMServer, Reply, fake_llm  # noqa: F401
+
+
+@pytest.fixture
+def writer(store: Store):
+    w = BackgroundWriter(store.path, interval=0.05)
+    yield w
+    w.close()
+
+
+def rows(store: Store, writer: BackgroundWriter) -> list[dict]:
+    assert writer.flush(5)
+    return [dict(r) for r in store.query("SELECT * FROM api_calls ORDER BY id")]
+
+
+def tokens(row: dict) -> tuple[int, int, int, int]:
+    return (row["input_tokens"], row["output_tokens"], row["cache_read_tokens"], row["cache_write_tokens"])
+
+
+def openai_client(server: FakeLLMServer, cls=openai.OpenAI):  # noqa: ANN001
+    return cls(base_url=server.openai_url, api_key="sk-test-key-123456", max_retries=0)
+
+
+def anthropic_client(server: FakeLLMServer, cls=anthropic.Anthropic):  # noqa: ANN001
+    return cls(base_url=server.anthropic_url, api_key="sk-ant-test-123456", max_retries=0)
+
+
+def test_openai_chat_completion_is_logged_with_uncached_and_cached_tokens(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="four", input_tokens=100, output_tokens=20, cache_read_tokens=50))
+    client = track(openai_client(fake_llm), "qa", writer=writer)
+    answer = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "2+2?"}])
+    assert answer.choices[0].message.content == "four"
+    (row,) = rows(store, writer)
+    assert (row["model"], row["workflow"], row["source"], row["status"]) == ("gpt-4o", "qa", "sdk", "ok")
+    assert tokens(row) == (100, 20, 50, 0)
+    assert row["cost_micros"] == round(100 * 2.5 + 20 * 10 + 50 * 1.25)
+    assert row["latency_ms"] is not None
+
+
+def test_openai_chat_stream_gets_usage_but_caller_sees_the_same_chunks(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="a b c", input_tokens=30, output_tokens=3))
+    client = track(openai_client(fake_llm), "stream", writer=writer)
+    chunks = list(client.chat.completions.create(model="gpt-4o-mini", stream=True,
+                                                  messages=[{"role": "user", "content": "hi"}]))
+    assert fake_llm.requests[-1].json["stream_options"] == {"include_usage": True}
+    assert all(c.choices for c in chunks), "the usage-only chunk the caller did not ask for is hidden"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "a b c"
+    (row,) = rows(store, writer)
+    assert tokens(row) == (30, 3, 0, 0) and row["model"] == "gpt-4o-mini"
+
+
+def test_openai_responses_api_plain_and_streaming(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="one", input_tokens=40, output_tokens=4, cache_read_tokens=10),
+                   Reply(text="two", input_tokens=41, output_tokens=5))
+    client = track(openai_client(fake_llm), "resp", writer=writer)
+    assert client.responses.create(model="gpt-5", input="x").output_text == "one"
+    events = list(client.responses.create(model="gpt-5", input="y", stream=True))
+    assert events[-1].type == "response.completed"
+    first, second = rows(store, writer)
+    assert tokens(first) == (40, 4, 10, 0) and tokens(second) == (41, 5, 0, 0)
+
+
+def test_anthropic_messages_plain_and_streaming_with_cache(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="hello", input_tokens=9, output_tokens=11, cache_read_tokens=500,
+                         cache_write_tokens=70),
+                   Reply(text="x y z", input_tokens=8, output_tokens=13, cache_read_tokens=400))
+    client = track(anthropic_client(fake_llm), "chat", writer=writer)
+    msg = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": "hi"}])
+    assert msg.content[0].text == "hello"
+    with client.messages.create(model="claude-haiku-4-5", max_tokens=50, stream=True,
+                                messages=[{"role": "user", "content": "hi"}]) as stream:
+        kinds = [event.type for event in stream]
+    assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
+    plain, streamed = rows(store, writer)
+    assert tokens(plain) == (9, 11, 500, 70) and tokens(streamed) == (8, 13, 400, 0)
+    assert plain["cost_micros"] == round(9 * 1 + 11 * 5 + 500 * 0.1 + 70 * 1.25)
+
+
+async def test_async_clients_are_logged_too(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(input_tokens=5, output_tokens=6), Reply(input_tokens=7, output_tokens=8),
+                   Reply(input_tokens=1, output_tokens=2))
+    oa = track(openai_client(fake_llm, openai.AsyncOpenAI), "async", writer=writer)
+    an = track(anthropic_client(fake_llm, anthropic.AsyncAnthropic), "async", writer=writer)
+    await oa.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "a"}])
+    await an.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": "b"}])
+    stream = await oa.chat.completions.create(model="gpt-4o", stream=True, messages=[{"role": "user", "content": "c"}])
+    async for _ in stream:
+        pass
+    assert [tokens(r) for r in rows(store, writer)] == [(5, 6, 0, 0), (7, 8, 0, 0), (1, 2, 0, 0)]
+
+
+def test_errors_are_logged_and_reraised_unchanged(fake_llm, store, writer):  # noqa: F811
+    fake_llm.fail(429, "slow down")
+    fake_llm.fail(500, "boom")
+    oa = track(openai_client(fake_llm), "errs", writer=writer)
+    an = track(anthropic_client(fake_llm), "errs", writer=writer)
+    with pytest.raises(openai.RateLimitError) as caught:
+        oa.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "a"}])
+    assert caught.value.status_code == 429
+    with pytest.raises(anthropic.InternalServerError):
+        an.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": "b"}])
+    first, second = rows(store, writer)
+    assert first["status"] == second["status"] == "error"
+    assert "429" in first["error"] and "500" in second["error"]
+    assert "sk-test" not in first["error"]
+
+
+def test_everything_else_on_the_client_passes_through(fake_llm, writer):  # noqa: F811
+    raw = openai_client(fake_llm)
+    client = track(raw, "x", writer=writer)
+    assert client.base_url == raw.base_url
+    assert client.models is raw.models
