@@ -1,0 +1,118 @@
+"""The poller watches simulated agents in a real tmux server and keeps the sessions table current."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fleetdeck.services.clock import SystemClock
+from fleetdeck.services.health import Poller
+from fleetdeck.services.tmux.paste import paste_text, send_keys
+
+pytestmark = pytest.mark.tmux
+
+
+def start_agent(socket: str, name: str, *args: str, record: Path | None = None) -> None:
+    argv = [sys.executable, "-m", "fleetdeck.services.agents.sim", *args]
+    if record is not None:
+        argv += ["--record", str(record)]
+    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", "-s", name,
+                    shlex.join(argv)], check=True)
+    subprocess.run(["tmux", "-L", socket, "set-option", "-t", name, "remain-on-exit", "on"], check=True)
+
+
+async def poll_until(poller: Poller, store, config, want: dict[str, str], polls: int = 12, gap: float = 0.5):
+    states: dict[str, str] = {}
+    for _ in range(polls):
+        result = await poller.poll(store, config, SystemClock())
+        states = {s.tmux_session: s.state for s in result.sessions}
+        if all(states.get(k) == v for k, v in want.items()):
+            return result
+        await asyncio.sleep(gap)
+    raise AssertionError(f"wanted {want}, saw {states}")
+
+
+@pytest.fixture
+def fleet_config(config, tmux_socket):
+    config.values.setdefault("tmux", {})["sockets"] = [tmux_socket]
+    return config
+
+
+async def test_each_state_is_detected_within_two_polls_and_written(tmux_socket, store, fleet_config) -> None:
+    scenarios = {"w": "working", "p": "permission", "i": "idle", "u": "usage-limit", "c": "crash"}
+    kinds = ["claude", "codex", "gemini", "aider", "claude"]
+    for (name, scenario), kind in zip(scenarios.items(), kinds):
+        start_agent(tmux_socket, name, "--kind", kind, "--scenario", scenario, "--speed", "4")
+    await asyncio.sleep(1.2)  # the scripted steps before the state (working:1 at speed 4)
+    poller = Poller()
+    want = {"w": "working", "p": "permission", "i": "idle", "u": "usage_limited", "c": "dead"}
+    for _ in range(2):
+        result = await poller.poll(store, fleet_config, SystemClock())
+        states = {s.tmux_session: s.state for s in result.sessions}
+        if states == want:
+            break
+        await asyncio.sleep(0.4)
+    assert states == want
+    rows = {r["tmux_session"]: r for r in store.query("SELECT * FROM sessions")}
+    assert rows["p"]["state"] == "permission" and "Would you like to run" in rows["p"]["detail"]
+    assert rows["u"]["reset_at"] is not None and rows["w"]["context_left"] is not None
+    assert rows["w"]["agent_kind"] == "claude" and rows["i"]["agent_kind"] == "gemini"
+    assert rows["w"]["pane_pid"] > 0
+    transitions = store.query("SELECT to_state FROM session_states")
+    assert {t["to_state"] for t in transitions} >= set(want.values())
+    await poller.close()
+
+
+async def test_answering_a_permission_prompt_reaches_the_agent(tmux_socket, store, fleet_config, tmp_path) -> None:
+    record = tmp_path / "rec.jsonl"
+    start_agent(tmux_socket, "a", "--kind", "claude", "--script", "permission", record=record)
+    poller = Poller()
+    result = await poll_until(poller, store, fleet_config, {"a": "permission"})
+    snap = result.sessions[0]
+    assert "Do you want to proceed?" in (snap.prompt or "")
+    send_keys(tmux_socket, snap.pane_id, "y")
+    await poll_until(poller, store, fleet_config, {"a": "working"})
+    assert json.loads(record.read_text().splitlines()[0])["answer"] == "yes"
+    await poller.close()
+
+
+async def test_a_prompt_with_keys_quotes_and_escapes_arrives_verbatim(tmux_socket, tmp_path) -> None:
+    record = tmp_path / "rec.jsonl"
+    start_agent(tmux_socket, "a", "--kind", "claude", "--scenario", "idle", record=record)
+    time.sleep(0.5)
+    text = "C-c ; kill-server; \"double\" 'single' `tick` $HOME \\\n\x1b[31mred\x1b[0m\n\ttab C-m Enter\n" + "x" * 100_000
+    paste_text(tmux_socket, "a", text)
+    for _ in range(50):
+        if record.exists() and record.read_text().strip():
+            break
+        time.sleep(0.1)
+    entry = json.loads(record.read_text().splitlines()[0])
+    assert entry["type"] == "prompt" and entry["text"] == text
+
+
+async def test_server_killed_mid_poll_is_unavailable_then_recovers(tmux_socket, store, fleet_config) -> None:
+    start_agent(tmux_socket, "a", "--kind", "claude", "--scenario", "idle")
+    poller = Poller()
+    await poll_until(poller, store, fleet_config, {"a": "idle"})
+    subprocess.run(["tmux", "-L", tmux_socket, "kill-server"], check=True)
+    result = await poller.poll(store, fleet_config, SystemClock())
+    assert tmux_socket in result.unavailable
+    row = store.query_one("SELECT state, detail FROM sessions")
+    assert row["state"] == "unknown" and "unavailable" in row["detail"]
+    start_agent(tmux_socket, "a", "--kind", "claude", "--scenario", "idle")
+    result = await poll_until(poller, store, fleet_config, {"a": "idle"})
+    assert not result.unavailable
+    await poller.close()
+
+
+async def test_a_socket_that_does_not_exist_is_listed_unavailable(store, config) -> None:
+    config.values.setdefault("tmux", {})["sockets"] = ["fdtest-no-such-server"]
+    result = await Poller().poll(store, config, SystemClock())
+    assert "fdtest-no-such-server" in result.unavailable and result.sessions == []
