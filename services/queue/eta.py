@@ -2,25 +2,24 @@
 
 Durations come from completed prompts, per workflow (falling back to all workflows when a workflow has no
 history). The queue is then simulated in order over the sessions that can take each prompt, every prompt
-lasting its workflow's median. With no history at all the answer is None ("unknown"), never a made-up number.
+lasting its workflow's median (and, for the pessimistic figure, its p90). With no history at all the answer
+is None ("unknown"), never a made-up number.
 
 Pure functions over plain data, so the fast `fleetdeck status` path and the console share them; this module
-imports nothing heavy.
+imports nothing beyond heapq and typing (no dataclasses: `status` must start fast).
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 # Past this many pending prompts the simulation stops going prompt by prompt and spreads the remaining work
 # over the sessions that fit it (the error is a fraction of one prompt per session).
 EXACT_LIMIT = 2000
 
 
-@dataclass(frozen=True)
-class Durations:
+class Durations(NamedTuple):
     median: float
     p90: float
     samples: int
@@ -28,8 +27,6 @@ class Durations:
 
 def quantile(sorted_values: Sequence[float], q: float) -> float:
     """Linear-interpolated quantile of an already sorted, non-empty sequence."""
-    if len(sorted_values) == 1:
-        return float(sorted_values[0])
     pos = q * (len(sorted_values) - 1)
     lo = int(pos)
     hi = min(lo + 1, len(sorted_values) - 1)
@@ -43,14 +40,16 @@ def distribution(values: Iterable[float]) -> Durations | None:
     return Durations(quantile(ordered, 0.5), quantile(ordered, 0.9), len(ordered))
 
 
-@dataclass(frozen=True)
 class History:
     """Duration distributions per workflow plus the overall one (key None)."""
 
-    by_workflow: dict[str | None, Durations]
+    __slots__ = ("by_workflow",)
+
+    def __init__(self, by_workflow: dict[str | None, Durations]) -> None:
+        self.by_workflow = by_workflow
 
     def for_workflow(self, workflow: str | None) -> Durations | None:
-        return self.by_workflow.get(workflow) or self.by_workflow.get(None)  # type: ignore[return-value]
+        return self.by_workflow.get(workflow) or self.by_workflow.get(None)
 
     @classmethod
     def from_samples(cls, samples: Iterable[tuple[str | None, float]]) -> "History":
@@ -71,21 +70,26 @@ class History:
         return cls(result)
 
 
-@dataclass(frozen=True)
-class SimSession:
+class SimSession(NamedTuple):
     id: int
     project_dir: str | None
     agent_kind: str
     free_in: float  # seconds until it can take a prompt (0 when idle)
 
 
-@dataclass(frozen=True)
-class SimPrompt:
+class SimPrompt(NamedTuple):
     id: int
     workflow: str | None
     project_dir: str | None
     agent_kind: str | None
     session_id: int | None = None  # pinned to this session
+
+
+class Forecast(NamedTuple):
+    finish_in: dict[int, float | None]  # prompt id -> seconds until it is done (None: unknown / no session fits)
+    drain_in: float | None  # seconds until every pending prompt is done (None: unknown)
+    drain_in_p90: float | None
+    unknown: int  # prompts without an estimate
 
 
 def fits(prompt: SimPrompt, session: SimSession) -> bool:
@@ -96,19 +100,71 @@ def fits(prompt: SimPrompt, session: SimSession) -> bool:
     return prompt.agent_kind is None or prompt.agent_kind == session.agent_kind
 
 
-@dataclass(frozen=True)
-class Forecast:
-    finish_in: dict[int, float | None]  # prompt id -> seconds until it is done (None: unknown / no session fits)
-    drain_in: float | None  # seconds until every pending prompt is done (None: unknown)
-    drain_in_p90: float | None
-    unknown: int  # prompts without an estimate
+class _Fleet:
+    """When each session is next free, with one heap per kind of constraint a prompt can have (any session,
+    this project, this agent kind, both), so each prompt finds its earliest free session in one heap.
+    Heaps hold stale entries after a session is re-scheduled; they are skipped when they surface."""
 
+    def __init__(self, sessions: Sequence[SimSession]) -> None:
+        self.free: dict[int, tuple[float, float]] = {}
+        self.keys: dict[int, tuple[tuple[str | None, str | None], ...]] = {}
+        self.heaps: dict[tuple[str | None, str | None], list[tuple[float, float, int]]] = {}
+        self.members: dict[tuple[str | None, str | None], list[int]] = {}
+        for s in sessions:
+            self.free[s.id] = (s.free_in, s.free_in)
+            keys = ((None, None), (s.project_dir, None), (None, s.agent_kind), (s.project_dir, s.agent_kind))
+            self.keys[s.id] = keys
+            for key in keys:
+                self.heaps.setdefault(key, []).append((s.free_in, s.free_in, s.id))
+                self.members.setdefault(key, []).append(s.id)
+        for heap in self.heaps.values():
+            heapq.heapify(heap)
 
-def _classes(sessions: Sequence[SimSession]) -> dict[tuple[str | None, str], list[int]]:
-    groups: dict[tuple[str | None, str], list[int]] = {}
-    for index, s in enumerate(sessions):
-        groups.setdefault((s.project_dir, s.agent_kind), []).append(index)
-    return groups
+    def earliest(self, prompt: SimPrompt) -> tuple[float, float, int] | None:
+        if prompt.session_id is not None:
+            free = self.free.get(prompt.session_id)
+            return None if free is None else (free[0], free[1], prompt.session_id)
+        heap = self.heaps.get((prompt.project_dir, prompt.agent_kind))
+        while heap:
+            entry = heap[0]
+            if self.free[entry[2]] == (entry[0], entry[1]):
+                return entry
+            heapq.heappop(heap)
+        return None
+
+    def book(self, session_id: int, free: float, free_p90: float) -> None:
+        self.free[session_id] = (free, free_p90)
+        for key in self.keys[session_id]:
+            heapq.heappush(self.heaps[key], (free, free_p90, session_id))
+
+    def breadth(self, prompt: SimPrompt) -> int:
+        if prompt.session_id is not None:
+            return 1
+        return len(self.members.get((prompt.project_dir, prompt.agent_kind), ()))
+
+    def fill(self, prompt: SimPrompt, work: float, work_p90: float) -> tuple[float, float] | None:
+        """Spread ``work`` seconds over the sessions that fit ``prompt`` so the earliest free ones take it
+        first (water-filling); return when the last of them is done, or None when no session fits."""
+        if prompt.session_id is not None:
+            ids = [prompt.session_id] if prompt.session_id in self.free else []
+        else:
+            ids = self.members.get((prompt.project_dir, prompt.agent_kind), [])
+        if not ids:
+            return None
+        levels = []
+        for column, amount in ((0, work), (1, work_p90)):
+            frees = sorted(self.free[i][column] for i in ids)
+            total = 0.0
+            for k, value in enumerate(frees, start=1):
+                total += value
+                level = (amount + total) / k
+                if k == len(frees) or level <= frees[k]:
+                    break
+            levels.append(level)
+        for i in ids:
+            free, free_p90 = self.free[i]
+            self.book(i, max(free, levels[0]), max(free_p90, levels[1]))
+        return levels[0], levels[1]
 
 
 def simulate(prompts: Sequence[SimPrompt], sessions: Sequence[SimSession], history: History,
@@ -119,65 +175,36 @@ def simulate(prompts: Sequence[SimPrompt], sessions: Sequence[SimSession], histo
     """
     if not history.by_workflow:
         return Forecast({p.id: None for p in prompts}, None, None, len(prompts) + sum(c for _, c in tail))
-    # One heap per class of session (same project and kind), so a prompt looks at a few heaps, not every session.
-    classes = _classes(sessions)
-    heaps: dict[tuple[str | None, str], list[tuple[float, float, int]]] = {}
-    for key, members in classes.items():
-        heaps[key] = [(sessions[i].free_in, sessions[i].free_in, sessions[i].id) for i in members]
-        heapq.heapify(heaps[key])
+    fleet = _Fleet(sessions)
     finish: dict[int, float | None] = {}
     unknown = 0
-    drain = 0.0
-    drain_p90 = 0.0
-    fit_cache: dict[tuple[str | None, str | None, int | None], list[tuple[str | None, str]]] = {}
+    estimated = 0
+    drain = drain_p90 = 0.0
     for prompt in prompts:
         durations = history.for_workflow(prompt.workflow)
-        key = (prompt.project_dir, prompt.agent_kind, prompt.session_id)
-        eligible = fit_cache.get(key)
-        if eligible is None:
-            eligible = [k for k, members in classes.items() if any(fits(prompt, sessions[i]) for i in members)]
-            fit_cache[key] = eligible
-        if durations is None or not eligible:
+        slot = fleet.earliest(prompt) if durations is not None else None
+        if slot is None or durations is None:
             finish[prompt.id] = None
             unknown += 1
             continue
-        best_key = None
-        best: tuple[float, float, int] | None = None
-        for k in eligible:
-            heap = heaps[k]
-            if prompt.session_id is not None:
-                candidates = [e for e in heap if e[2] == prompt.session_id]
-                if candidates and (best is None or candidates[0] < best):
-                    best, best_key = candidates[0], k
-            elif heap and (best is None or heap[0] < best):
-                best, best_key = heap[0], k
-        if best is None or best_key is None:
-            finish[prompt.id] = None
-            unknown += 1
-            continue
-        heap = heaps[best_key]
-        heap.remove(best) if prompt.session_id is not None else heapq.heappop(heap)
-        if prompt.session_id is not None:
-            heapq.heapify(heap)
-        start, start_p90, sid = best
-        done = start + durations.median
-        done_p90 = start_p90 + durations.p90
-        heapq.heappush(heap, (done, done_p90, sid))
+        start, start_p90, session_id = slot
+        done, done_p90 = start + durations.median, start_p90 + durations.p90
+        fleet.book(session_id, done, done_p90)
         finish[prompt.id] = done
+        estimated += 1
         drain = max(drain, done)
         drain_p90 = max(drain_p90, done_p90)
-    for representative, count in tail:
+    # Most constrained work first, so work that any session can take fills in around it (as it would).
+    for representative, count in sorted(tail, key=lambda item: fleet.breadth(item[0])):
         durations = history.for_workflow(representative.workflow)
-        eligible = [k for k, members in classes.items() if any(fits(representative, sessions[i]) for i in members)]
-        if durations is None or not eligible:
+        done = None if durations is None else fleet.fill(representative, durations.median * count,
+                                                         durations.p90 * count)
+        if done is None:
             unknown += count
             continue
-        capacity = sum(len(heaps[k]) for k in eligible)
-        start = min(heaps[k][0][0] for k in eligible if heaps[k])
-        start_p90 = min(heaps[k][0][1] for k in eligible if heaps[k])
-        drain = max(drain, start + durations.median * count / capacity)
-        drain_p90 = max(drain_p90, start_p90 + durations.p90 * count / capacity)
-    if unknown and not finish and not tail:
+        estimated += count
+        drain = max(drain, done[0])
+        drain_p90 = max(drain_p90, done[1])
+    if not estimated:
         return Forecast(finish, None, None, unknown)
-    has_estimate = any(v is not None for v in finish.values()) or (tail and unknown < sum(c for _, c in tail))
-    return Forecast(finish, drain if has_estimate else None, drain_p90 if has_estimate else None, unknown)
+    return Forecast(finish, drain, drain_p90, unknown)

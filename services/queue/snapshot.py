@@ -10,10 +10,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from .eta import EXACT_LIMIT, History, SimPrompt, SimSession, simulate
+from .eta import History, SimPrompt, SimSession, distribution, simulate
 
 ALIVE = ("idle", "working", "permission", "usage_limited")
 NEXT = 5
+# Prompts simulated one by one; the rest of a longer queue is spread over the sessions that fit it.
+EXACT = 500
 
 
 def human_duration(seconds: float | None) -> str:
@@ -46,7 +48,6 @@ def load_history(conn: sqlite3.Connection, workflows: set[str], limit: int = 200
                 (workflow, limit)):
             samples.append((workflow, float(seconds)))
     history = History.from_samples(samples)
-    from .eta import distribution
 
     overall_d = distribution(overall)
     merged = {k: v for k, v in history.by_workflow.items() if k is not None}
@@ -56,7 +57,7 @@ def load_history(conn: sqlite3.Connection, workflows: set[str], limit: int = 200
 
 
 def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 200,
-                  next_count: int = NEXT) -> dict[str, Any]:
+                  next_count: int = NEXT, exact: int = EXACT) -> dict[str, Any]:
     counts = dict(conn.execute(
         "SELECT status, count(*) FROM prompts WHERE status IN ('pending', 'assigning', 'running') GROUP BY status"
     ).fetchall())
@@ -81,7 +82,7 @@ def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 
     head = conn.execute(
         "SELECT id, workflow, project_dir, agent_kind, pinned_session_id, priority, created_at,"
         " substr(text, 1, 120) FROM prompts WHERE status = 'pending'"
-        " ORDER BY priority DESC, created_at, id LIMIT ?", (EXACT_LIMIT,)).fetchall()
+        " ORDER BY priority DESC, created_at, id LIMIT ?", (exact,)).fetchall()
     tail: list[tuple[SimPrompt, int]] = []
     workflows = {r[1] for r in head if r[1] is not None} | {w for w, _ in busy_with.values() if w is not None}
     if pending > len(head):
