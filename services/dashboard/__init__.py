@@ -1,0 +1,1 @@
+"""The offline HTML spend dashboard: one self-contained file, no network requests."""
