@@ -19,18 +19,24 @@ def _mb(value: float | None) -> str | None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
-    from fleetdeck.app.output import print_json, print_table
+    import sys
+    from functools import partial
+
+    from fleetdeck.app.output import print_json
+    from fleetdeck.app.output import print_table as _print_table
     from fleetdeck.services.clock import utc_iso
     from fleetdeck.services.errors import UsageError
     from fleetdeck.services.metrics.report import perf_report
 
     if not args.days > 0:
         raise UsageError(f"--days must be positive, got {args.days:g}")
+    # output.print_table binds sys.stdout when imported; look it up now so redirected stdout is honoured.
+    print_table = partial(_print_table, stream=sys.stdout)
     report = perf_report(ctx.store, ctx.clock.now(), args.days)
     if args.json:
         data = report.as_json()
         data["since_iso"], data["until_iso"] = utc_iso(report.since), utc_iso(report.until)
-        print_json(data)
+        print_json(data, sys.stdout)
         return 0
     print(f"Performance, last {args.days:g} days ({utc_iso(report.since)} .. {utc_iso(report.until)})\n")
     print("Sessions")
