@@ -25,6 +25,7 @@ SECTIONS = [
                     "many seconds, so the agent has had time to show it got the text.", kind="float",
                     validate=_positive),
             Setting("enter_delay", 0.15, "Seconds between pasting a prompt and pressing Enter.", kind="float"),
+            Setting("console_assign", True, "Run the assigner while the console is open.", kind="bool"),
             Setting("history", 200, "Completed prompts per workflow the ETA learns durations from.", kind="int",
                     validate=_positive),
         ),

@@ -119,7 +119,7 @@ def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 
     prompts = [SimPrompt(int(r[0]), r[1], r[2], r[3], r[4]) for r in head]
     forecast = simulate(prompts, sessions, history, tail)
     nxt = []
-    for r in head[:next_count]:
+    for r in head[:next_count]:  # noqa: B007
         eta_s = forecast.finish_in.get(int(r[0]))
         nxt.append({
             "id": int(r[0]), "priority": int(r[5]), "workflow": r[1], "project": r[2], "agent": r[3],
