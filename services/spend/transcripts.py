@@ -1,0 +1,145 @@
+"""Parsers for agent transcripts: one JSONL line in, one api_calls row (as a dict) or nothing out.
+
+Claude Code (``~/.claude/projects/<slug>/<session>.jsonl``): assistant lines carry ``message.usage``; the same
+``message.id`` + ``requestId`` is written once per streamed block, so rows carry a dedupe key and the copy with
+the most tokens wins. Codex (``~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl``): ``token_count`` events carry
+cumulative totals, so each row is the difference to the previous total; that running total is parser state
+saved with the file's offset.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+USAGE_MARK = b'"usage"'
+TOKEN_COUNT_MARK = b'"token_count"'
+
+
+class TornLine(ValueError):
+    """A line that is not complete JSON (a crash mid-write)."""
+
+
+def parse_time(value: Any) -> int | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
+
+
+def _n(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+class ClaudeParser:
+    source = "claude"
+    mark = USAGE_MARK
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.state = state or {}
+
+    def parse(self, line: bytes, offset: int, path: str) -> dict[str, Any] | None:
+        if USAGE_MARK not in line:
+            return None
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise TornLine(path) from None
+        if not isinstance(obj, dict):
+            return None
+        message = obj.get("message")
+        if not isinstance(message, dict):
+            return None
+        usage = message.get("usage")
+        if not isinstance(usage, dict):
+            return None
+        at = parse_time(obj.get("timestamp"))
+        if at is None:
+            return None
+        mid, rid = message.get("id"), obj.get("requestId")
+        if mid and rid:
+            key = f"claude:{mid}:{rid}"
+        else:
+            key = f"claude:{obj.get('sessionId') or path}:{obj.get('uuid') or offset}"
+        return {
+            "at": at,
+            "model": str(message.get("model") or "unknown"),
+            "session": obj.get("sessionId"),
+            "project_dir": obj.get("cwd"),
+            "input_tokens": _n(usage.get("input_tokens")),
+            "output_tokens": _n(usage.get("output_tokens")),
+            "cache_read_tokens": _n(usage.get("cache_read_input_tokens")),
+            "cache_write_tokens": _n(usage.get("cache_creation_input_tokens")),
+            "dedupe_key": key,
+            "request_id": rid,
+        }
+
+
+class CodexParser:
+    source = "codex"
+    mark = None  # session_meta/turn_context lines matter too
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        self.state = state or {}
+
+    def parse(self, line: bytes, offset: int, path: str) -> dict[str, Any] | None:
+        if TOKEN_COUNT_MARK not in line and b'"session_meta"' not in line and b'"turn_context"' not in line:
+            return None
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise TornLine(path) from None
+        if not isinstance(obj, dict):
+            return None
+        kind, payload = obj.get("type"), obj.get("payload")
+        if not isinstance(payload, dict):
+            return None
+        st = self.state
+        if kind == "session_meta":
+            st["session"] = payload.get("id") or st.get("session")
+            st["cwd"] = payload.get("cwd") or st.get("cwd")
+            st["model"] = payload.get("model") or st.get("model")
+            return None
+        if kind == "turn_context":
+            st["model"] = payload.get("model") or st.get("model")
+            st["cwd"] = payload.get("cwd") or st.get("cwd")
+            return None
+        if kind != "event_msg" or payload.get("type") != "token_count":
+            return None
+        info = payload.get("info")
+        if not isinstance(info, dict):
+            return None
+        total = info.get("total_token_usage")
+        last = info.get("last_token_usage")
+        prev = st.get("total") or {}
+        if isinstance(total, dict):
+            if total == prev:
+                return None  # the same totals re-announced
+            delta = {k: _n(total.get(k)) - _n(prev.get(k)) for k in ("input_tokens", "cached_input_tokens",
+                                                                        "output_tokens")}
+            if any(v < 0 for v in delta.values()):  # totals restarted: trust the last turn's numbers
+                delta = {k: _n((last or {}).get(k)) for k in delta}
+            st["total"] = {k: _n(total.get(k)) for k in ("input_tokens", "cached_input_tokens", "output_tokens")}
+        elif isinstance(last, dict):
+            delta = {k: _n(last.get(k)) for k in ("input_tokens", "cached_input_tokens", "output_tokens")}
+        else:
+            return None
+        at = parse_time(obj.get("timestamp"))
+        if at is None:
+            return None
+        cached = delta["cached_input_tokens"]
+        return {
+            "at": at,
+            "model": str(st.get("model") or "gpt-5-codex"),
+            "session": st.get("session"),
+            "project_dir": st.get("cwd"),
+            "input_tokens": max(delta["input_tokens"] - cached, 0),  # OpenAI counts cached input inside input
+            "output_tokens": delta["output_tokens"],
+            "cache_read_tokens": cached,
+            "cache_write_tokens": 0,
+            "dedupe_key": f"codex:{st.get('session') or path}:{offset}",
+            "request_id": None,
+        }
