@@ -11,25 +11,28 @@ import re
 WILDCARD = "<*>"
 
 # Order matters: wider shapes (URLs, paths, times, IPs) are taken before the bare numbers inside them.
-_SUBSTITUTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"), WILDCARD),                          # URLs
-    (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), WILDCARD),                          # e-mail
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), WILDCARD),
-    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])"), WILDCARD),       # IPv4[:port]
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), WILDCARD),
+# Each rule names the characters it cannot match without (any one of them) and whether it needs a digit, so
+# most messages skip most rules without a regex scan.
+_RULES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
+    (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"), ("://",), False),                                # URLs
+    (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), ("@",), False),                                # e-mail
+    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), ("-",), True),
+    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])"), (".",), True),              # IPv4[:port]
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), ("-",), True),
     (re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"), WILDCARD),                   # syslog dates
-    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), WILDCARD),                       # times
+                r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"), (":",), True),                  # syslog dates
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), (":",), True),                               # times
     (re.compile(r"\b(?:[a-zA-Z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b"
-                r"(?![.\w])"), WILDCARD),                                                   # host names
-    (re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|B)\b"), WILDCARD),                         # sizes
-    (re.compile(r"(?<![\w/.])(?:~|\.{1,2})?(?:/[\w.@%+-]+){2,}/?"), WILDCARD),            # paths
-    (re.compile(r"\b[A-Za-z]:\\[^\s]+"), WILDCARD),                                       # Windows paths
-    (re.compile(r"\b0[xX][0-9a-fA-F]+\b"), WILDCARD),                                     # 0x hex
-    (re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\""), WILDCARD),                 # quoted ids
+                r"(?![.\w])"), (".",), False),                                                     # host names
+    (re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|B)\b"), ("B ", "B,", "KB", "MB", "GB", "TB", "PB", "iB"), True),                                 # sizes
+    (re.compile(r"(?<![\w/.])(?:~|\.{1,2})?(?:/[\w.@%+-]+){2,}/?"), ("/",), False),                    # paths
+    (re.compile(r"\b[A-Za-z]:\\[^\s]+"), (":\\",), False),                                           # Windows paths
+    (re.compile(r"\b0[xX][0-9a-fA-F]+\b"), ("0x", "0X"), True),                                     # 0x hex
+    (re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\""), ("'", '"'), True),                   # quoted ids
 )
 
 _HOLE = "\x00"
+_MAYBE_VARIABLE = re.compile(r"[\d=(\x00]|\.\.|[0-9a-fA-F]{8}")
 _HAS_DIGIT = re.compile(r"\d")
 _ERROR_CODE = re.compile(r"^[A-Z]{2,8}[-_]?\d{2,6}$")
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*=)(.+)$")
@@ -43,6 +46,8 @@ def _mask_token(token: str) -> str:
         return token
     if WILDCARD in token:  # keep earlier masks out of the edge/call patterns below
         return _mask_token(token.replace(WILDCARD, _HOLE)).replace(_HOLE, WILDCARD)
+    if not _MAYBE_VARIABLE.search(token):
+        return token
     if token == "()":  # an empty value where others have one: "connection from <*> () at"
         return f"({WILDCARD})"
     lead, core, trail = _EDGE.match(token).groups()  # type: ignore[union-attr]
@@ -67,9 +72,15 @@ def _collapse(lead: str, core: str, trail: str) -> str:
 
 def mask(message: str) -> str:
     """The message with every variable part replaced by <*>, whitespace collapsed."""
-    for pattern, repl in _SUBSTITUTIONS:
-        message = pattern.sub(repl, message)
-    return " ".join(_mask_token(t) for t in message.split())
+    has_digit = _HAS_DIGIT.search(message) is not None
+    for pattern, guards, needs_digit in _RULES:
+        if needs_digit and not has_digit:
+            continue
+        for guard in guards:
+            if guard in message:
+                message = pattern.sub(WILDCARD, message)
+                break
+    return " ".join([t if t.isalpha() else WILDCARD if t.isdigit() else _mask_token(t) for t in message.split()])
 
 
 def tokens(message: str) -> list[str]:

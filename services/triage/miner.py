@@ -16,6 +16,8 @@ SIMILARITY = 0.5  # share of a template's constant tokens a message must match t
 # A position where a template has seen at most this many distinct words is a constant that tells groups apart
 # ("Accepted"/"Failed password"); more distinct words make it a variable (user names, hosts).
 MAX_CONSTANTS = 3
+CACHE_SIZE = 200_000  # entries per cache; cleared when full (a cache, never the state)
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 @dataclass
@@ -44,11 +46,22 @@ class Template:
 
 
 @dataclass
+class Leaf:
+    """One distinct masked message and the template it joined."""
+
+    text: str
+    tokens: list[str]
+    template: Template
+    count: int = 0
+
+
+@dataclass
 class Miner:
     similarity: float = SIMILARITY
     templates: dict[int, Template] = field(default_factory=dict)
     _buckets: dict[int, list[Template]] = field(default_factory=dict)
-    _cache: dict[str, Template] = field(default_factory=dict)
+    _cache: dict[str, Leaf] = field(default_factory=dict)  # masked text -> leaf
+    _seen: dict[bytes, Leaf] = field(default_factory=dict)  # message with digits zeroed -> leaf
     dirty: set[int] = field(default_factory=set)
     _next_id: int = 1
 
@@ -60,16 +73,36 @@ class Miner:
             self._buckets.setdefault(len(t.tokens), []).append(t)
             self._next_id = max(self._next_id, tid + 1)
 
-    def add(self, message: str) -> Template:
-        """Group one message; return its template (created or widened as needed)."""
-        masked = mask(message)
-        t = self._cache.get(masked)
-        if t is None:
-            t = self._match(masked.split())
-            self._cache[masked] = t
-        t.count += 1
-        self.dirty.add(t.id)
-        return t
+    def add(self, message: str) -> Leaf:
+        """Group one message; return its leaf (the template is created or widened as needed)."""
+        # Masking only looks at digit classes, never at digit values, so messages equal up to their digits
+        # mask the same: a cache on that form skips the regexes for most repeated messages.
+        key = message.encode("utf-8", "replace").translate(_DIGITS_TO_ZERO)
+        leaf = self._seen.get(key)
+        if leaf is None:
+            leaf = self._leaf(mask(message))
+            if len(self._seen) >= CACHE_SIZE:
+                self._seen.clear()
+            self._seen[key] = leaf
+        leaf.count += 1
+        leaf.template.count += 1
+        self.dirty.add(leaf.template.id)
+        return leaf
+
+    def _leaf(self, masked: str) -> Leaf:
+        leaf = self._cache.get(masked)
+        if leaf is None:
+            toks = masked.split()
+            leaf = Leaf(masked, toks, self._match(toks))
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[masked] = leaf
+        return leaf
+
+    @staticmethod
+    def group_of(leaf: Leaf) -> str:
+        """The group signature of a leaf as things stand now (it may widen as more messages arrive)."""
+        return leaf.template.signature(leaf.tokens)
 
     def _match(self, toks: list[str]) -> Template:
         bucket = self._buckets.setdefault(len(toks), [])
@@ -88,7 +121,7 @@ class Miner:
                     if len(seen) <= MAX_CONSTANTS:
                         seen.add(b)
             return best
-        t = Template(self._next_id, toks)
+        t = Template(self._next_id, list(toks))
         self._next_id += 1
         self.templates[t.id] = t
         bucket.append(t)

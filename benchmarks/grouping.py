@@ -1,0 +1,109 @@
+"""Grouping benchmark: fleetdeck's masker + template miner vs Drain3 (default config) on loghub2k-dev.
+
+Both group the same Content lines of the 8 dev systems; we report grouping accuracy (GA) per system and the
+mean, and lines/s. Prints ``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and ``ga=<mean> goal_ga=0.95``.
+
+Run: ``uv run --group bench python benchmarks/grouping.py [--quick] [--data DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import sys
+import time
+from pathlib import Path
+
+SYSTEMS = ("Apache", "BGL", "HDFS", "Hadoop", "Linux", "OpenSSH", "Spark", "Zookeeper")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "loghub2k-dev"
+
+
+def load(data: Path, system: str) -> tuple[list[str], list[str]]:
+    path = data / system / f"{system}_2k.log_structured_corrected.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [r["Content"] for r in rows], [r["EventTemplate"] for r in rows]
+
+
+def grouping_accuracy(predicted: list, truth: list[str]) -> float:
+    """Share of lines whose predicted group holds exactly the lines of their true template."""
+    pred_groups: dict = collections.defaultdict(set)
+    true_groups: dict = collections.defaultdict(set)
+    for i, (p, t) in enumerate(zip(predicted, truth)):
+        pred_groups[p].add(i)
+        true_groups[t].add(i)
+    correct = sum(1 for i, (p, t) in enumerate(zip(predicted, truth)) if pred_groups[p] == true_groups[t])
+    return correct / len(truth)
+
+
+def run_fleetdeck(lines: list[str]) -> tuple[list[str], float]:
+    from fleetdeck.services.triage.miner import Miner
+
+    miner = Miner()
+    start = time.perf_counter()
+    leaves = [miner.add(line) for line in lines]
+    final: dict[int, str] = {}  # final groups, after every line was seen: one signature per distinct leaf
+    groups = []
+    for leaf in leaves:
+        sig = final.get(id(leaf))
+        if sig is None:
+            sig = final[id(leaf)] = miner.group_of(leaf)
+        groups.append(sig)
+    return groups, time.perf_counter() - start
+
+
+def run_drain3(lines: list[str]) -> tuple[list[int], float]:
+    import logging
+
+    from drain3 import TemplateMiner
+    from drain3.template_miner_config import TemplateMinerConfig
+
+    logging.getLogger("drain3").setLevel(logging.WARNING)
+    miner = TemplateMiner(config=TemplateMinerConfig())
+    start = time.perf_counter()
+    ids = [miner.add_log_message(line)["cluster_id"] for line in lines]
+    return ids, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="loghub2k-dev folder")
+    parser.add_argument("--quick", action="store_true", help="one pass instead of the best of three")
+    parser.add_argument("--repeat", type=int, default=3, help="timing passes per system (best counts)")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"dataset not found at {args.data}; nothing to measure", file=sys.stderr)
+        return 69
+    repeat = 1 if args.quick else max(1, args.repeat)
+    totals = {"fleetdeck": [0.0, 0.0], "drain3": [0.0, 0.0]}  # [GA sum, seconds]
+    n_lines = 0
+    print(f"{'system':<10} {'GA fleetdeck':>12} {'GA drain3':>10} {'fleetdeck l/s':>14} {'drain3 l/s':>11}")
+    for system in SYSTEMS:
+        lines, truth = load(args.data, system)
+        n_lines += len(lines)
+        row = {}
+        for name, runner in (("fleetdeck", run_fleetdeck), ("drain3", run_drain3)):
+            best = None
+            for _ in range(repeat):
+                groups, seconds = runner(lines)
+                best = seconds if best is None else min(best, seconds)
+            ga = grouping_accuracy(groups, truth)
+            totals[name][0] += ga
+            totals[name][1] += best
+            row[name] = (ga, len(lines) / best)
+        print(f"{system:<10} {row['fleetdeck'][0]:>12.3f} {row['drain3'][0]:>10.3f} {row['fleetdeck'][1]:>14,.0f}"
+              f" {row['drain3'][1]:>11,.0f}")
+    ga_ours = totals["fleetdeck"][0] / len(SYSTEMS)
+    ga_drain = totals["drain3"][0] / len(SYSTEMS)
+    lps_ours = n_lines / totals["fleetdeck"][1]
+    lps_drain = n_lines / totals["drain3"][1]
+    print(f"mean GA fleetdeck={ga_ours:.4f} drain3={ga_drain:.4f}; lines/s fleetdeck={lps_ours:,.0f}"
+          f" drain3={lps_drain:,.0f}")
+    print(f"ga={ga_ours:.4f} goal_ga=0.95 drain3_ga={ga_drain:.4f}")
+    print(f"ratio={lps_ours / lps_drain:.2f} goal=3")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
