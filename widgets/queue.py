@@ -125,6 +125,11 @@ class QueuePane(Pane):
             text = await self.controller.text(prompt_id)
             self.app.push_screen(TextViewModal(f"Prompt #{prompt_id}", text))
 
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table takes Enter itself) shows the whole prompt."""
+        event.stop()
+        await self.action_view()
+
     async def action_dispatch(self) -> None:
         prompt_id = self._selected()
         if prompt_id is not None:
