@@ -161,10 +161,14 @@ def reclaim(conn: sqlite3.Connection, mode: str, min_mb: int) -> dict[str, Any]:
         while int(conn.execute("PRAGMA freelist_count").fetchone()[0]):
             conn.execute(f"PRAGMA incremental_vacuum({step})").fetchall()
         info["action"] = "incremental_vacuum"
-    elif mode == "full" or (mode == "auto" and free > pages // 4):
-        # A full VACUUM holds the write lock for its whole run; only when a quarter of the file is free.
+    elif mode == "full":
+        # A full VACUUM holds the write lock for its whole run, so only when asked for.
         conn.execute("VACUUM")
         info["action"] = "vacuum"
+    else:
+        info["note"] = ("not in incremental auto_vacuum mode: run `fleetdeck run cleanup --vacuum full` "
+                        "(blocks writers while it runs) to reclaim")
+        return info
     info["size_mb_after"] = round(int(conn.execute("PRAGMA page_count").fetchone()[0]) * page / 1e6, 1)
     return info
 
@@ -175,6 +179,7 @@ def run_cleanup(
     now: int,
     *,
     dry_run: bool,
+    vacuum: str | None = None,
     progress: Callable[[float, float | None, str], None] = lambda d, t=None, m="": None,
 ) -> CleanupReport:
     m = config.section("maintenance")
@@ -227,7 +232,7 @@ def run_cleanup(
         if not dry_run:
             for target in targets:
                 if str(target.db_path) in conns:
-                    info = reclaim(conns[str(target.db_path)], str(m["vacuum"]), int(m["vacuum_min_mb"]))
+                    info = reclaim(conns[str(target.db_path)], vacuum or str(m["vacuum"]), int(m["vacuum_min_mb"]))
                     report.vacuum.append({"db": str(target.db_path), **info})
         progress(total or 1, total or 1, "done")
     finally:

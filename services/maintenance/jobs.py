@@ -7,12 +7,18 @@ import argparse
 from ..jobs import JobContext, JobResult, Progress, job
 
 
+def _cleanup_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vacuum", choices=("auto", "incremental", "full", "off"),
+                        help="how to reclaim space this time (default: [maintenance] vacuum)")
+
+
 @job("cleanup", description="Delete old prompts, archive old activity, remove orphans, reclaim space",
-     schedule="15 3 * * *", mutates=True)
+     schedule="15 3 * * *", mutates=True, add_arguments=_cleanup_args)
 async def cleanup(ctx: JobContext, progress: Progress) -> JobResult:
     from .cleanup import run_cleanup
 
-    report = run_cleanup(ctx.store, ctx.config, int(ctx.clock.now()), dry_run=ctx.dry_run, progress=progress)
+    report = run_cleanup(ctx.store, ctx.config, int(ctx.clock.now()), dry_run=ctx.dry_run,
+                         vacuum=ctx.options.get("vacuum"), progress=progress)
     matched = sum(r.matched for r in report.rules)
     done = sum(r.done for r in report.rules)
     summary = {

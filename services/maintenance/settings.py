@@ -41,8 +41,9 @@ SECTIONS = [
                     kind="int", validate=_positive),
             Setting("batch_size", 2000, "Rows per short write transaction.", kind="int", validate=_positive),
             Setting("archive_batch", 20000, "Rows per archive file.", kind="int", validate=_positive),
-            Setting("vacuum", "auto", "Reclaim space: auto (incremental when the database allows it, else a full\n"
-                    "VACUUM), incremental, full, or off.", validate=_vacuum_mode),
+            Setting("vacuum", "auto", "Reclaim space: auto/incremental (PRAGMA incremental_vacuum in small steps when the\n"
+                    "database uses auto_vacuum=INCREMENTAL, else only reported), full (VACUUM: blocks writers\n"
+                    "while it runs), or off.", validate=_vacuum_mode),
             Setting("vacuum_min_mb", 32, "Reclaim only when at least this many MB are free inside the file.",
                     kind="int"),
             Setting("databases", [], "Other SQLite databases to clean: a list of { path = \"...\", rules = [\n"
