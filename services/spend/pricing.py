@@ -153,6 +153,8 @@ class Pricer:
                               Tiered(float(override.get("cache_write", inp))))
         if self.is_local(model):
             return ModelRates(model, "local", "local", ZERO, ZERO, ZERO, ZERO)
+        if model == "<synthetic>":  # Claude Code's own placeholder messages: no API call was billed
+            return ModelRates(model, "anthropic", "synthetic (not billed)", ZERO, ZERO, ZERO, ZERO)
         return _genai_rates(model)
 
     def price(self, model: str, input_tokens: int, output_tokens: int, cache_read: int = 0,
