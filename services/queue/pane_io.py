@@ -58,9 +58,10 @@ _SPACE = re.compile(r"\s+")
 
 
 def shows_prompt(screen: str, text: str) -> bool:
-    """Whether ``screen`` shows the start of ``text`` (whitespace-insensitive, since panes wrap and trim)."""
-    words = _SPACE.sub(" ", text).strip()
-    probe = words[:60]
+    """Whether ``screen`` shows the start of ``text``'s first line (whitespace-insensitive, since panes wrap
+    and trim, and agents echo only the first line of what they were sent)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    probe = _SPACE.sub(" ", "".join(ch for ch in first if ch.isprintable() or ch == " ")).strip()[:40]
     if not probe:
         return False
     return probe in _SPACE.sub(" ", screen)
