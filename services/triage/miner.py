@@ -9,6 +9,7 @@ count) that the caller persists in SQLite — no pickled objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from .masking import WILDCARD, mask
 
@@ -65,13 +66,16 @@ class Miner:
     dirty: set[int] = field(default_factory=set)
     _next_id: int = 1
 
-    def load(self, rows: list[tuple[int, str, int]]) -> None:
-        """Restore templates saved earlier as (id, template text, count)."""
-        for tid, text, count in rows:
-            t = Template(tid, text.split(), count)
-            self.templates[tid] = t
+    def load_rows(self, rows: Iterable[Any]) -> None:
+        """Restore templates from triage_templates rows (id, template, count, variants JSON)."""
+        import json
+
+        for tid, text, count, variants in rows:
+            t = Template(int(tid), text.split(), int(count))
+            t.values = {int(k): set(v) for k, v in json.loads(variants or "{}").items()}
+            self.templates[t.id] = t
             self._buckets.setdefault(len(t.tokens), []).append(t)
-            self._next_id = max(self._next_id, tid + 1)
+            self._next_id = max(self._next_id, t.id + 1)
 
     def add(self, message: str) -> Leaf:
         """Group one message; return its leaf (the template is created or widened as needed)."""
