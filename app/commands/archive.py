@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def list_archives(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     rows = [dict(r) for r in ctx.store.query(
         "SELECT source, db_path, file, rows, min_at, max_at, state, created_at FROM archive_batches ORDER BY id")]
     if getattr(args, "json", False):
-        print_json(rows)
+        print_json(rows, stream=sys.stdout)
         return 0
     import time
 
@@ -49,7 +50,7 @@ def list_archives(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         return "-" if ts is None else time.strftime("%Y-%m-%d", time.gmtime(ts))
 
     print_table([(r["source"], r["rows"], day(r["min_at"]), day(r["max_at"]), r["state"], r["file"]) for r in rows],
-                ("TABLE", "ROWS", "FROM", "TO", "STATE", "FILE"))
+                ("TABLE", "ROWS", "FROM", "TO", "STATE", "FILE"), stream=sys.stdout)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def list_backups(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     strays = sorted(str(p) for p in folder.iterdir()
                     if p.is_file() and str(p) not in known and not p.name.endswith((".tmp", ".part")))
     if args.json:
-        print_json({"dir": str(folder), "backups": rows, "not_in_catalogue": strays})
+        print_json({"dir": str(folder), "backups": rows, "not_in_catalogue": strays}, stream=sys.stdout)
         return 0
 
     def where(row: dict) -> str:
@@ -49,7 +50,8 @@ def list_backups(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     print_table([(r["id"], r["kind"], Path(r["source"]).name if r["kind"] == "database" else r["source"],
                   time.strftime("%Y-%m-%d %H:%M", time.gmtime(r["created_at"])),
                   f"{r['size_bytes'] / 1e6:.1f} MB", where(r), r["file"]) for r in rows],
-                ("ID", "KIND", "SOURCE", "MADE (UTC)", "SIZE", "WHERE", "FILE"), align="rlllrll")
+                ("ID", "KIND", "SOURCE", "MADE (UTC)", "SIZE", "WHERE", "FILE"), align="rlllrll",
+                stream=sys.stdout)
     for stray in strays:
         print(f"not in the catalogue: {stray}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +33,7 @@ def restore_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     result = {"backup": str(plan.backup), "restored_to": str(plan.target),
               "safety_copy": str(safety) if safety else None}
     if args.json:
-        print_json(result)
+        print_json(result, stream=sys.stdout)
     else:
         print(f"restored {plan.backup} to {plan.target}" + (f" (previous copy kept at {safety})" if safety else ""))
     return 0
