@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 MAX_LINE = 16 * 1024 * 1024
 CHUNK = 8 * 1024 * 1024
-BATCH_ROWS = 20_000
+BATCH_ROWS = int(os.environ.get("FLEETDECK_INGEST_BATCH_ROWS") or 20_000)  # smaller in crash tests
 
 _TOTAL = "(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens)"
 UPSERT_SQL = (

@@ -78,6 +78,9 @@ class ClaudeParser:
         }
 
 
+_CODEX_KEYS = ("input_tokens", "cached_input_tokens", "output_tokens")
+
+
 class CodexParser:
     source = "codex"
     mark = None  # session_meta/turn_context lines matter too
@@ -116,16 +119,18 @@ class CodexParser:
         last = info.get("last_token_usage")
         prev = st.get("total") or {}
         if isinstance(total, dict):
-            if total == prev:
+            now = {k: _n(total.get(k)) for k in _CODEX_KEYS}
+            if now == prev:
                 return None  # the same totals re-announced
-            delta = {k: _n(total.get(k)) - _n(prev.get(k)) for k in ("input_tokens", "cached_input_tokens",
-                                                                        "output_tokens")}
+            delta = {k: now[k] - _n(prev.get(k)) for k in _CODEX_KEYS}
             if any(v < 0 for v in delta.values()):  # totals restarted: trust the last turn's numbers
-                delta = {k: _n((last or {}).get(k)) for k in delta}
-            st["total"] = {k: _n(total.get(k)) for k in ("input_tokens", "cached_input_tokens", "output_tokens")}
+                delta = {k: _n((last or {}).get(k)) for k in _CODEX_KEYS}
+            st["total"] = now
         elif isinstance(last, dict):
-            delta = {k: _n(last.get(k)) for k in ("input_tokens", "cached_input_tokens", "output_tokens")}
+            delta = {k: _n(last.get(k)) for k in _CODEX_KEYS}
         else:
+            return None
+        if not any(delta.values()):
             return None
         at = parse_time(obj.get("timestamp"))
         if at is None:

@@ -1,0 +1,180 @@
+"""Transcript ingest: exact totals against a straightforward count, incremental, crash-safe, bad files skipped."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fleetdeck.services.spend.ingest import ingest
+from fleetdeck.services.spend.pricing import Pricer
+from fleetdeck.services.store import Store
+
+GEN = Path(__file__).resolve().parents[3] / "shared" / "bench" / "gen_claude_logs.py"
+SUMS = "SELECT count(*), total(input_tokens), total(output_tokens), total(cache_read_tokens), total(cache_write_tokens) FROM api_calls"
+
+
+def generate(out: Path, mb: float, seed: int = 3) -> Path:
+    if not GEN.exists():
+        pytest.skip("../shared/bench/gen_claude_logs.py is not beside the repository")
+    subprocess.run([sys.executable, str(GEN), str(out), str(mb), str(seed)], check=True, capture_output=True)
+    return out
+
+
+def reference_count(root: Path) -> tuple[tuple[int, int, int, int, int], int]:
+    """The plain way: parse every line, count each message.id+requestId once (most tokens wins)."""
+    best: dict[str, tuple[int, int, int, int]] = {}
+    torn = 0
+    for path in root.rglob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                torn += 1
+                continue
+            usage = (obj.get("message") or {}).get("usage") if isinstance(obj.get("message"), dict) else None
+            if not usage:
+                continue
+            u = (usage.get("input_tokens", 0), usage.get("output_tokens", 0),
+                 usage.get("cache_read_input_tokens", 0), usage.get("cache_creation_input_tokens", 0))
+            key = f"{obj['message']['id']}:{obj['requestId']}"
+            if key not in best or sum(u) > sum(best[key]):
+                best[key] = u
+    totals = tuple(sum(v[i] for v in best.values()) for i in range(4))
+    return (len(best), *totals), torn
+
+
+def sums(store: Store) -> tuple[int, ...]:
+    return tuple(int(v) for v in store.query_one(SUMS))
+
+
+def run_ingest(store: Store, claude: Path, warnings: list[str] | None = None):  # noqa: ANN201
+    return ingest(store, Pricer(), claude_dirs=[claude], codex_dirs=[],
+                  warn=(warnings.append if warnings is not None else None))
+
+
+def test_generated_tree_matches_a_reference_count_and_a_second_run_adds_nothing(tmp_path, store) -> None:  # noqa: ANN001
+    tree = generate(tmp_path / "claude", 3)
+    expected, torn = reference_count(tree)
+    stats = run_ingest(store, tree)
+    assert sums(store) == expected
+    assert stats.torn_lines == torn
+    again = run_ingest(store, tree)
+    assert (again.rows_added, again.bytes_read, again.files_read) == (0, 0, 0)
+    assert sums(store) == expected
+
+
+def test_appending_ingests_only_the_new_lines_and_a_bigger_copy_updates_the_call(tmp_path, store) -> None:  # noqa: ANN001
+    session = tmp_path / "claude" / "projects" / "-home-me-app" / "s1.jsonl"
+    session.parent.mkdir(parents=True)
+
+    def line(mid: str, out: int, ts: str = "2026-11-01T10:00:00.000Z") -> str:
+        return json.dumps({"type": "assistant", "sessionId": "s1", "cwd": "/home/me/app", "requestId": "req_" + mid,
+                           "timestamp": ts, "message": {"id": mid, "model": "claude-haiku-4-5",
+                                                        "usage": {"input_tokens": 10, "output_tokens": out,
+                                                                  "cache_read_input_tokens": 0,
+                                                                  "cache_creation_input_tokens": 0}}}) + "\n"
+
+    session.write_text(line("m1", 5) + line("m2", 7))
+    first = run_ingest(store, tmp_path / "claude")
+    assert first.rows_added == 2
+    extra = line("m2", 70) + line("m3", 1)  # m2 streamed on: its later copy carries more tokens
+    with session.open("a") as fh:
+        fh.write(extra)
+    second = run_ingest(store, tmp_path / "claude")
+    assert second.bytes_read == len(extra.encode())
+    assert second.rows_added == 1
+    assert dict(store.query("SELECT dedupe_key, output_tokens FROM api_calls")) == {
+        "claude:m1:req_m1": 5, "claude:m2:req_m2": 70, "claude:m3:req_m3": 1}
+    row = store.query_one("SELECT * FROM api_calls WHERE dedupe_key = 'claude:m2:req_m2'")
+    assert (row["session"], row["project_dir"], row["source"]) == ("s1", "/home/me/app", "claude")
+    assert row["cost_micros"] == 10 * 1 + 70 * 5
+
+
+def test_calls_are_attributed_to_the_fleetdeck_session(tmp_path, store) -> None:  # noqa: ANN001
+    store.execute("INSERT INTO sessions (key, name, agent_session_id, workflow, created_at)"
+                  " VALUES ('k', 'agent-1', 'abc', 'refactor', 0)")
+    f = tmp_path / "c" / "projects" / "p" / "abc.jsonl"
+    f.parent.mkdir(parents=True)
+    f.write_text(json.dumps({"type": "assistant", "sessionId": "abc", "requestId": "r", "cwd": "/x",
+                             "timestamp": "2026-11-01T10:00:00Z",
+                             "message": {"id": "m", "model": "claude-sonnet-4-5", "usage": {"output_tokens": 3}}}) + "\n")
+    run_ingest(store, tmp_path / "c")
+    row = store.query_one("SELECT s.name, a.workflow FROM api_calls a JOIN sessions s ON s.id = a.fleet_session_id")
+    assert tuple(row) == ("agent-1", "refactor")
+
+
+def test_binary_non_jsonl_and_huge_lines_are_skipped_with_a_warning_naming_the_file(tmp_path, store, monkeypatch) -> None:  # noqa: ANN001
+    import fleetdeck.services.spend.ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "MAX_LINE", 1024)
+    d = tmp_path / "c" / "projects" / "p"
+    d.mkdir(parents=True)
+    (d / "bin.jsonl").write_bytes(b"\x00\x01\x02garbage" * 10)
+    (d / "text.jsonl").write_text("hello, this is not json\n")
+    good = json.dumps({"type": "assistant", "sessionId": "s", "requestId": "r", "timestamp": "2026-11-01T10:00:00Z",
+                       "message": {"id": "m", "model": "claude-haiku-4-5", "usage": {"output_tokens": 4}}})
+    (d / "huge.jsonl").write_text('{"type":"user","x":"' + "z" * 5000 + '"}\n' + good + "\n")
+    warnings: list[str] = []
+    stats = run_ingest(store, tmp_path / "c", warnings)
+    assert sorted(Path(p).name for p, _ in stats.skipped_files) == ["bin.jsonl", "text.jsonl"]
+    assert stats.huge_lines == 1
+    assert any("huge.jsonl" in w for w in warnings) and any("bin.jsonl" in w for w in warnings)
+    assert sums(store)[:3] == (1, 0, 4), "the good line after the huge one still counts"
+    assert run_ingest(store, tmp_path / "c").files_read == 0, "skipped files are not re-read or re-warned"
+
+
+def test_codex_rollouts_count_differences_of_cumulative_totals(tmp_path, store) -> None:  # noqa: ANN001
+    f = tmp_path / "codex" / "sessions" / "2026" / "11" / "01" / "rollout-2026-11-01T10-00-00-abc.jsonl"
+    f.parent.mkdir(parents=True)
+
+    def tc(ts: str, inp: int, cached: int, out: int) -> str:
+        return json.dumps({"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": {
+            "total_token_usage": {"input_tokens": inp, "cached_input_tokens": cached, "output_tokens": out,
+                                  "reasoning_output_tokens": 0, "total_tokens": inp + out}}}}) + "\n"
+
+    f.write_text(json.dumps({"timestamp": "2026-11-01T10:00:00Z", "type": "session_meta",
+                             "payload": {"id": "sess-1", "cwd": "/w"}}) + "\n"
+                 + json.dumps({"timestamp": "2026-11-01T10:00:01Z", "type": "turn_context",
+                               "payload": {"model": "gpt-5", "cwd": "/w"}}) + "\n"
+                 + tc("2026-11-01T10:00:05Z", 1000, 200, 50) + tc("2026-11-01T10:00:06Z", 1000, 200, 50))
+    ingest(store, Pricer(), claude_dirs=[], codex_dirs=[tmp_path / "codex"])
+    with f.open("a") as fh:
+        fh.write(tc("2026-11-01T10:01:00Z", 3000, 1200, 80))
+    ingest(store, Pricer(), claude_dirs=[], codex_dirs=[tmp_path / "codex"])
+    rows = [tuple(r) for r in store.query("SELECT model, session, project_dir, input_tokens, cache_read_tokens,"
+                                          " output_tokens FROM api_calls ORDER BY at")]
+    assert rows == [("gpt-5", "sess-1", "/w", 800, 200, 50), ("gpt-5", "sess-1", "/w", 1000, 1000, 30)]
+
+
+def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> None:  # noqa: ANN001
+    tree = generate(tmp_path / "claude", 6, seed=11)
+    expected, _ = reference_count(tree)
+    env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "40"}
+    cmd = [sys.executable, "-m", "fleetdeck.app.cli", "ingest", "--claude-dir", str(tree), "--codex-dir",
+           str(tmp_path / "none")]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = 0
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with sqlite3.connect(f"file:{paths.db_file}?mode=ro", uri=True, timeout=0.2) as conn:
+                partial = conn.execute("SELECT count(*) FROM api_calls").fetchone()[0]
+        except sqlite3.Error:
+            partial = 0
+        if partial > 0:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < partial < expected[0], "the kill landed mid-ingest"
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    with Store.open(paths.db_file) as store:
+        assert sums(store) == expected
