@@ -159,8 +159,9 @@ class SessionsPane(Pane):
         if table.row_count < 2:
             return
         if self.sort_by == "state":
-            order = {s: i for i, s in enumerate(("permission", "dead", "usage_limited", "idle", "working", "unknown"))}
-            table.sort("state", "name", key=lambda st, nm: (order.get(str(st).split(" ")[0], 9), str(nm)))
+            states = ("permission", "dead", "usage_limited", "idle", "working", "unknown")
+            order = {STATE_LABEL.get(s, s).split(" ")[0].rstrip("?"): i for i, s in enumerate(states)}
+            table.sort("state", "name", key=lambda c: (order.get(str(c[0]).split(" ")[0].rstrip("?"), 9), str(c[1])))
         elif self.sort_by == "context":
             table.sort("context", key=lambda c: int(c[:-1]) if c != "-" else 101)
         else:
