@@ -85,7 +85,7 @@ def add(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     prompt_id = add_prompt(ctx.store, new, now=ctx.clock.now(),
                            max_attempts=int(ctx.config.get("queue", "max_attempts", 3)))
     if args.json:
-        print_json({"id": prompt_id, "status": "pending", "length": len(new.text)})
+        print_json({"id": prompt_id, "status": "pending", "length": len(new.text)}, stream=sys.stdout)
     else:
         print(f"queued prompt #{prompt_id} ({len(new.text):,} characters, priority {args.priority})")
     return 0
@@ -101,13 +101,14 @@ def list_(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         for r in rows:
             for key in ("created_at", "started_at", "finished_at"):
                 r[key] = utc_iso(r[key])
-        print_json(rows)
+        print_json(rows, stream=sys.stdout)
         return 0
     now = ctx.clock.now()
     print_table(
         [(r["id"], r["status"], r["priority"], r["workflow"], r["project_dir"], r["session_name"],
           _age(now - r["created_at"]), r["preview"][:60].replace("\n", " ")) for r in rows],
-        ("ID", "STATUS", "PRI", "WORKFLOW", "PROJECT", "SESSION", "AGE", "PROMPT"), align="rlrlllrl")
+        ("ID", "STATUS", "PRI", "WORKFLOW", "PROJECT", "SESSION", "AGE", "PROMPT"), align="rlrlllrl",
+        stream=sys.stdout)
     return 0
 
 
@@ -126,7 +127,7 @@ def show(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     for key in ("created_at", "assigned_at", "started_at", "finished_at", "updated_at"):
         row[key] = utc_iso(row[key])
     if args.json:
-        print_json(row)
+        print_json(row, stream=sys.stdout)
         return 0
     text = row.pop("text")
     for key, value in row.items():
@@ -150,8 +151,11 @@ def cancel(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     else:
         cancel_prompt(ctx.store, args.id, now=ctx.clock.now())
         message = f"cancelled prompt #{args.id}"
-    print_json({"id": args.id, "status": "pending" if args.dry_run else "cancelled", "dry_run": args.dry_run}) \
-        if args.json else print(message)
+    if args.json:
+        print_json({"id": args.id, "status": "pending" if args.dry_run else "cancelled", "dry_run": args.dry_run},
+                   stream=sys.stdout)
+    else:
+        print(message)
     return 0
 
 
@@ -160,7 +164,10 @@ def retry(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.services.queue.prompts import retry_prompt
 
     retry_prompt(ctx.store, args.id, now=ctx.clock.now())
-    print_json({"id": args.id, "status": "pending"}) if args.json else print(f"prompt #{args.id} queued again")
+    if args.json:
+        print_json({"id": args.id, "status": "pending"}, stream=sys.stdout)
+    else:
+        print(f"prompt #{args.id} queued again")
     return 0
 
 
@@ -172,7 +179,7 @@ def import_(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     result = import_jsonl(ctx.store, data.splitlines(), now=ctx.clock.now(),
                           max_attempts=int(ctx.config.get("queue", "max_attempts", 3)))
     if args.json:
-        print_json(result.__dict__)
+        print_json(result.__dict__, stream=sys.stdout)
     else:
         print(f"imported {result.added} prompts ({result.already} already queued, {result.torn} torn lines skipped,"
               f" {len(result.invalid)} invalid)")
