@@ -39,6 +39,8 @@ def _int(name: str, text: str | None) -> int | None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    import sys
+
     from zoneinfo import ZoneInfo
 
     from fleetdeck.app.output import money, print_json
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         latency_ms=_int("--latency-ms", args.latency_ms), status="error" if args.error else "ok", error=args.error,
         session=args.session, project_dir=args.project_dir, source="log", at=at, store=ctx.store, config=ctx.config)
     if args.json:
-        print_json(dict(ctx.store.query_one("SELECT * FROM api_calls WHERE id = ?", (logged.id,))))
+        print_json(dict(ctx.store.query_one("SELECT * FROM api_calls WHERE id = ?", (logged.id,))), stream=sys.stdout)
     else:
         cost = money(logged.cost_micros) if logged.cost_micros is not None else "unknown price"
         print(f"logged #{logged.id}: {logged.model} {args.workflow} {cost}")

@@ -15,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    import sys
+
     from fleetdeck.app.output import print_json, print_table
     from fleetdeck.services.spend.pricing import pricer_for
 
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
                      **(rates.as_json() if rates else {"source": "unknown: stored with cost unknown"})})
     if args.json:
         print_json(rows[0] if args.model else {"baseline_model": pricer.baseline_model, "models": rows,
-                                                "aliases": pricer.aliases})
+                                                "aliases": pricer.aliases}, stream=sys.stdout)
     else:
         def p(r: dict, key: str) -> str:
             if not r["known"]:
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
         print_table([(r["name"], r["model"] + (" *" if r["baseline"] else ""), p(r, "input"), p(r, "output"),
                       p(r, "cache_read"), p(r, "cache_write"), r["source"]) for r in rows],
-                    ("NAME", "MODEL", "INPUT $/MTOK", "OUTPUT", "CACHE READ", "CACHE WRITE", "SOURCE"), align="lllllll")
+                    ("NAME", "MODEL", "INPUT $/MTOK", "OUTPUT", "CACHE READ", "CACHE WRITE", "SOURCE"), align="lllllll", stream=sys.stdout)
         print(f"* baseline for savings: {pricer.baseline_model}")
     if args.model and not rows[0]["known"] and not args.json:
         print(f"no known price for {rows[0]['model']}: its calls are stored with cost unknown and reported "

@@ -25,6 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    import sys
+
     from fleetdeck.services.spend.reports import report_for_config
 
     by = args.by or (None if args.period else "model")
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     if args.json:
         from fleetdeck.app.output import print_json
 
-        print_json(report.as_json())
+        print_json(report.as_json(), stream=sys.stdout)
     elif args.csv:
         _csv(report)
     else:
@@ -61,6 +63,7 @@ def _csv(report) -> None:  # noqa: ANN001
 
 
 def _text(report) -> None:  # noqa: ANN001
+    import sys
     import time
 
     from fleetdeck.app.output import money, print_table
@@ -83,7 +86,7 @@ def _text(report) -> None:  # noqa: ANN001
         rows.append(lead + [f"{r.calls:,}{unknown}", r.input_tokens, r.output_tokens, r.cache_read_tokens,
                             r.cache_write_tokens, money(r.cost_micros), f"{100 * r.share:.1f}%",
                             money(r.baseline_cost_micros), money(r.savings_micros)])
-    print_table(rows, headers, align="l" * (len(headers) - 9) + "r" * 9)
+    print_table(rows, headers, align="l" * (len(headers) - 9) + "r" * 9, stream=sys.stdout)
     t = report.total
     if t.baseline_cost_micros:
         pct = 100 * t.savings_micros / t.baseline_cost_micros

@@ -1,0 +1,114 @@
+"""Spend reports: sums equal the raw rows, unknown prices apart, period boundaries in the configured timezone."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from fleetdeck.app.cli import main
+from fleetdeck.services.spend import log_api_call
+from fleetdeck.services.spend.reports import spend_report, window
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("UTC")).timestamp()
+
+
+def ts(text: str, tz: str = "UTC") -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz)).timestamp()
+
+
+def test_report_sums_equal_the_raw_rows(store) -> None:  # noqa: ANN001
+    rng = random.Random(5)
+    for _ in range(300):
+        log_api_call(model=rng.choice(["haiku", "sonnet", "gpt-4o", "mystery-model", "ollama/llama3"]),
+                     workflow=rng.choice(["a", "b", "c"]), input_tokens=rng.randrange(0, 5000),
+                     output_tokens=rng.randrange(0, 3000), cache_read_tokens=rng.randrange(0, 90000),
+                     cache_write_tokens=rng.randrange(0, 900), session=rng.choice(["s1", "s2"]),
+                     at=NOW - rng.randrange(0, 20 * 86400), store=store)
+    raw = store.query_one("SELECT count(*) n, sum(input_tokens) i, sum(output_tokens) o, sum(cache_read_tokens) r,"
+                          " sum(cache_write_tokens) w, sum(cost_micros) c, sum(cost_micros IS NULL) u,"
+                          " sum(CASE WHEN cost_micros IS NOT NULL THEN baseline_cost_micros END) b FROM api_calls")
+    for by, period in (("model", None), ("workflow", "daily"), ("session", "weekly"), ("project", "monthly"),
+                       (None, "daily")):
+        report = spend_report(store, since=0, until=int(NOW) + 1, by=by, period=period)
+        t = report.total
+        assert (t.calls, t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens,
+                t.cost_micros, t.unknown_calls, t.baseline_cost_micros) == tuple(raw)
+        assert sum(r.calls for r in report.rows) == raw["n"]
+        assert sum(r.share for r in report.rows) == pytest.approx(1.0)
+    by_model = {r.group: r for r in spend_report(store, since=0, until=int(NOW) + 1).rows}
+    assert by_model["mystery-model"].cost_micros == 0 and by_model["mystery-model"].unknown_calls > 0
+    assert by_model["ollama/llama3"].cost_micros == 0 and by_model["ollama/llama3"].unknown_calls == 0
+
+
+def test_daily_weekly_monthly_boundaries_follow_the_timezone(store) -> None:  # noqa: ANN001
+    # 2026-10-31 23:30 in New York is already 2026-11-01 03:30 UTC.
+    log_api_call(model="haiku", workflow="w", input_tokens=1, output_tokens=1,
+                 at=ts("2026-10-31T23:30:00", "America/New_York"), store=store)
+    log_api_call(model="haiku", workflow="w", input_tokens=2, output_tokens=2,
+                 at=ts("2026-11-01T00:30:00", "America/New_York"), store=store)
+    for tz, daily, monthly in (("UTC", {"2026-11-01": 2}, {"2026-11": 2}),
+                               ("America/New_York", {"2026-10-31": 1, "2026-11-01": 1},
+                                {"2026-10": 1, "2026-11": 1})):
+        got = {r.period: r.calls for r in spend_report(store, since=0, until=int(NOW), by=None, period="daily",
+                                                         timezone=tz).rows}
+        assert got == daily
+        got = {r.period: r.calls for r in spend_report(store, since=0, until=int(NOW), by=None, period="monthly",
+                                                         timezone=tz).rows}
+        assert got == monthly
+    # Sunday night in Tokyo vs UTC decides the ISO week.
+    log_api_call(model="haiku", workflow="w", input_tokens=1, output_tokens=1,
+                 at=ts("2026-11-16T08:00:00", "Asia/Tokyo"), store=store)  # Monday in Tokyo, Sunday 23:00 UTC
+    weeks = {r.period: r.calls for r in spend_report(store, since=ts("2026-11-10T00:00:00"), until=int(NOW), by=None,
+                                                      period="weekly", timezone="Asia/Tokyo").rows}
+    assert weeks == {"2026-W47": 1}
+    weeks = {r.period: r.calls for r in spend_report(store, since=ts("2026-11-10T00:00:00"), until=int(NOW), by=None,
+                                                      period="weekly", timezone="UTC").rows}
+    assert weeks == {"2026-W46": 1}
+
+
+def test_report_days_window_starts_at_local_midnight() -> None:
+    tz = ZoneInfo("Europe/Berlin")
+    since, until = window(7, None, None, tz, now=NOW)
+    assert datetime.fromtimestamp(since, tz).isoformat() == "2026-11-14T00:00:00+01:00"
+    assert until > NOW
+
+
+def test_cli_log_then_report_json_and_csv(paths, capsys) -> None:  # noqa: ANN001
+    assert main(["log", "sonnet", "task-generation", "1000", "500", "--cache-read", "100", "--latency-ms", "30"]) == 0
+    assert main(["log", "no-such-model", "task-generation", "10", "5"]) == 0
+    capsys.readouterr()
+    assert main(["report", "7", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"]["calls"] == 2 and data["total"]["unknown_calls"] == 1
+    assert data["total"]["cost_micros"] == 1000 * 3 + 500 * 15 + round(100 * 0.3)
+    assert data["unknown_models"] == ["no-such-model"]
+    assert main(["report", "7", "--by", "workflow", "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("period,group,calls") and lines[1].startswith(",task-generation,2,")
+    assert main(["report", "7", "--daily"]) == 0
+    assert "Unknown price: 1 calls" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["log", "sonnet", "w", "-5", "1"],
+    ["log", "sonnet", "w", "1.5", "1"],
+    ["log", "sonnet", "w", "1", "1", "--cache-read", "x"],
+    ["log", "sonnet", "bad workflow", "1", "1"],
+    ["log", "sonnet", "w", "1", "1", "--at", "2999-01-01"],
+    ["log", "sonnet", "w", "1", "1", "--at", "yesterday-ish"],
+])
+def test_cli_log_rejects_bad_input_with_exit_65_and_stores_nothing(paths, capsys, argv) -> None:  # noqa: ANN001
+    assert main(argv) == 65
+    err = capsys.readouterr().err
+    assert err.startswith("fleetdeck: ") and len(err.strip().splitlines()) == 1
+
+
+def test_cli_prices_shows_rate_and_source(paths, capsys) -> None:  # noqa: ANN001
+    assert main(["prices", "sonnet", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"] == "claude-sonnet-4-5" and data["input"]["per_mtok"] == 3.0
+    assert data["source"].startswith("genai-prices")
