@@ -1,0 +1,99 @@
+"""`fleetdeck errors`: error groups (list, show, mute, fixed)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("errors", help="error groups by recent activity; `errors show ID` for samples and stack")
+    p.add_argument("--since", help="only groups seen since: 24h, 7d, a date or epoch seconds")
+    p.add_argument("--limit", type=int, default=100, help="at most this many groups (default 100)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=list_errors)
+    actions = p.add_subparsers(dest="errors_action", metavar="{show,mute,fixed,open}")
+    s = actions.add_parser("show", help="one group: samples, stack, bug, fix")
+    s.add_argument("id", type=int)
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(handler=show_error)
+    for name, status, text in (("mute", "muted", "hide a group from alerts and auto-filing"),
+                               ("fixed", "fixed", "mark a group fixed (it reopens when seen again)"),
+                               ("open", "open", "reopen a muted or fixed group")):
+        a = actions.add_parser(name, help=text)
+        a.add_argument("id", type=int)
+        a.add_argument("--json", action="store_true", help="print JSON")
+        a.set_defaults(handler=set_group_status, status=status)
+
+
+def _ago(ts: int | None, now: float) -> str:
+    if not ts:
+        return "-"
+    d = max(0, int(now - ts))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if d >= size:
+            return f"{d // size}{unit} ago"
+    return f"{d}s ago"
+
+
+def list_errors(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    from fleetdeck.app.output import print_json, print_table
+    from fleetdeck.services.triage.queries import list_groups, parse_since
+
+    now = ctx.clock.now()
+    since = parse_since(args.since, now) if args.since else None
+    groups = list_groups(ctx.store, since=since, limit=args.limit)
+    if args.json:
+        print_json(groups)
+        return 0
+    if not groups:
+        print("no error groups" + (" in that window" if since else " yet (run `fleetdeck run triage`)"))
+        return 0
+    rows = [(g["id"], g["severity"], g["status"], g["count"], _ago(g["first_seen"], now), _ago(g["last_seen"], now),
+             ",".join(g["sources"]), g["bug_id"] or "-", g["title"][:80]) for g in groups]
+    print_table(rows, ("ID", "SEVERITY", "STATUS", "COUNT", "FIRST", "LAST", "SOURCES", "BUG", "SIGNATURE / TEMPLATE"),
+                align="rllrllllll"[:9])
+    return 0
+
+
+def show_error(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    from fleetdeck.app.output import print_json
+    from fleetdeck.services.triage.queries import group_detail
+
+    section = ctx.config.section("triage")
+    g = group_detail(ctx.store, args.id, samples=int(section.get("samples", 5)), rules=section.get("rules") or [])
+    if args.json:
+        print_json(g)
+        return 0
+    now = ctx.clock.now()
+    print(f"group {g['id']}  [{g['severity']}, {g['status']}]  seen {g['count']}x,"
+          f" first {_ago(g['first_seen'], now)}, last {_ago(g['last_seen'], now)}; sources: {', '.join(g['sources'])}")
+    print(f"signature: {g['signature']}")
+    print(f"title:     {g['title']}")
+    if g["stack"]:
+        print("stack (in-app frames, innermost last):")
+        for frame in g["stack"].splitlines():
+            print(f"  {frame}")
+    bug = g["bug"]
+    print(f"bug:       #{bug['id']} {bug['title']} ({bug['status']})" if bug else "bug:       none")
+    fix = g["fix"]
+    print(f"fix:       {fix['fix']}  ({fix['source']})" if fix else "fix:       no known fix")
+    if g.get("llm_fix"):
+        print(f"LLM suggestion (unverified, {g.get('llm_model') or 'model'}): {g['llm_fix']}")
+    print(f"samples (latest {len(g['samples'])}):")
+    for s in g["samples"]:
+        flags = f" [{s['flags']}]" if s["flags"] else ""
+        print(f"--- {_ago(s['at'], now)} from {s['source']} {s['origin'] or ''}{flags}")
+        print(s["text"][:4000])
+    return 0
+
+
+def set_group_status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    from fleetdeck.app.output import print_json
+    from fleetdeck.services.triage.queries import get_group, set_status
+
+    set_status(ctx.store, args.id, args.status)
+    if args.json:
+        print_json(get_group(ctx.store, args.id))
+    else:
+        print(f"group {args.id}: {args.status}")
+    return 0
