@@ -38,6 +38,7 @@ class SessionsController(PaneController):
         from fleetdeck.services.health.poller import Poller
 
         self.poller = Poller()
+        self.hooks: Any = None
         self.interval = float(env.config.get("tmux", "poll_interval", 1.0) or 1.0)
 
     async def stop(self) -> None:
@@ -52,7 +53,11 @@ class SessionsController(PaneController):
             return SessionsView(rows, {}, tmux_missing=True, now=now)
         sockets = list(self.env.config.get("tmux", "sockets", ["default"]) or ["default"])
         previous = {r["key"]: r for r in await self.env.astore.call(_live_rows)}
-        result = await self.poller.scan(sockets, now=now, previous=previous,
+        if self.hooks is None:
+            from fleetdeck.services.health.hookevents import HookEvents
+
+            self.hooks = HookEvents(HookEvents.default_path(self.env.paths))
+        result = await self.poller.scan(sockets, now=now, previous=previous, hooks=self.hooks,
                                         idle_after_s=float(self.env.config.get("sessions", "idle_after_s", 1.5)))
         transitions = await self.env.astore.call(
             write_poll, result.sessions, polled=[s for s in sockets if s not in result.unavailable],

@@ -80,9 +80,14 @@ class Poller:
             tracker = self.trackers.setdefault(socket, PaneTracker())
             try:
                 panes, captures = await list_and_capture(client, tracker, now)
-            except TmuxUnavailable as exc:
-                result.unavailable[socket] = str(exc)
-                continue
+            except TmuxUnavailable:
+                # Our control client is detached when the session it is attached to closes; one fresh
+                # client tells that apart from a server that is really gone.
+                try:
+                    panes, captures = await list_and_capture(client, tracker, now)
+                except TmuxUnavailable as exc:
+                    result.unavailable[socket] = str(exc)
+                    continue
             result.panes += len(panes)
             result.captured += sum(1 for c in captures.values() if c.changed)
             spath = socket_path(socket)

@@ -116,3 +116,16 @@ async def test_a_socket_that_does_not_exist_is_listed_unavailable(store, config)
     config.values.setdefault("tmux", {})["sockets"] = ["fdtest-no-such-server"]
     result = await Poller().poll(store, config, SystemClock())
     assert "fdtest-no-such-server" in result.unavailable and result.sessions == []
+
+
+async def test_closing_the_session_the_client_is_attached_to_is_not_an_outage(tmux_socket, store, fleet_config) -> None:
+    start_agent(tmux_socket, "a", "--kind", "claude", "--scenario", "idle")
+    start_agent(tmux_socket, "b", "--kind", "codex", "--scenario", "idle")
+    poller = Poller()
+    await poll_until(poller, store, fleet_config, {"a": "idle", "b": "idle"})
+    subprocess.run(["tmux", "-L", tmux_socket, "kill-session", "-t", "a"], check=True)
+    result = await poller.poll(store, fleet_config, SystemClock())
+    assert not result.unavailable and [s.tmux_session for s in result.sessions] == ["b"]
+    gone = store.query_one("SELECT state, gone_at FROM sessions WHERE tmux_session = 'a'")
+    assert gone["gone_at"] is not None
+    await poller.close()
