@@ -133,7 +133,7 @@ def run_job(spec: JobSpec, ctx: JobContext, *, record: bool = True) -> JobOutcom
             raise
         except Exception as exc:  # noqa: BLE001 - a job's bug becomes a failed run, not a crash of the caller
             tb = traceback.format_exc()
-            logger.error("job {} raised:\n{}", spec.name, tb)
+            logger.bind(file_only=True).error("job {} raised:\n{}", spec.name, tb)
             message = f"{type(exc).__name__}: {exc}"
             outcome = JobOutcome(spec.name, run_id, "failed", f"{spec.name} failed: {message}", error=message,
                                  exit_code=ExitCode.SOFTWARE, dry_run=ctx.dry_run, traceback=tb)

@@ -58,5 +58,13 @@ def setup_logging(config: "Config", *, stderr_level: str | None = None) -> None:
         diagnose=False,  # diagnose would print local variables, which can hold prompts or keys
     )
     if stderr_level:
-        logger.add(sys.stderr, level=stderr_level, format="{level}: {message}", colorize=False)
+        # Tracebacks and other file-only records stay out of stderr unless we are debugging.
+        debugging = stderr_level.upper() in ("TRACE", "DEBUG")
+        logger.add(
+            sys.stderr,
+            level=stderr_level,
+            format="{level}: {message}",
+            colorize=False,
+            filter=None if debugging else (lambda record: not record["extra"].get("file_only")),
+        )
     _configured = True
