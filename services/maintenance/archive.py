@@ -100,7 +100,17 @@ def delete_ids(conn: sqlite3.Connection, table: str, ids: list[int], chunk: int)
             conn.execute("ROLLBACK")
             raise
         removed += cur.rowcount
+        checkpoint(conn)
     return removed
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy the WAL back into the database ourselves after each batch (PASSIVE: never waits for anyone).
+
+    Otherwise the WAL grows with our deletes and the next commit of some other writer - the console, an
+    agent hook - pays for the automatic checkpoint, which is where its latency spikes came from.
+    """
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 @dataclass
@@ -115,17 +125,35 @@ class ArchiveTarget:
     time_column: str | None = None
 
 
-def recover(store: Store, open_db: Callable[[str], sqlite3.Connection], chunk: int) -> dict[str, int]:
-    """Finish what a killed run left: drop unrecorded files, finish deleting rows of 'written' batches."""
-    removed_files = finished = rows = 0
+def recover(store: Store, open_db: Callable[[str], sqlite3.Connection], chunk: int,
+            sources: dict[str, Path] | None = None) -> dict[str, int]:
+    """Finish what a killed run left: drop unrecorded files, finish deleting rows of 'written' batches.
+
+    ``sources`` maps archive folder names (db_tag) to database paths. An unrecorded file whose rows are all
+    still in its source database is a killed run's leftover and is removed; any other unrecorded file (say,
+    after an older database was restored) may hold the only copy of its rows, so it is moved to
+    ``archive/unrecorded/`` instead.
+    """
+    removed_files = finished = rows = kept = 0
     root = archive_dir(store)
+    sources = sources if sources is not None else {db_tag(store.path): store.path}
     if root.exists():
-        known = {r[0] for r in store.query("SELECT file FROM archive_batches")}
-        for path in root.rglob("*"):
-            if path.is_file() and (path.name.endswith(".tmp") or
-                                   (path.name.endswith(SUFFIX) and str(path) not in known)):
+        known = {str(Path(r[0]).resolve()) for r in store.query("SELECT file FROM archive_batches")}
+        for path in sorted(root.glob("*/*")):
+            if not path.is_file() or path.parent.name == "unrecorded":
+                continue
+            if path.name.endswith(".tmp"):
                 path.unlink()
                 removed_files += 1
+            elif path.name.endswith(SUFFIX) and str(path.resolve()) not in known:
+                if _all_rows_still_in_source(path, sources, open_db):
+                    path.unlink()
+                    removed_files += 1
+                else:
+                    aside = root / "unrecorded"
+                    aside.mkdir(exist_ok=True, mode=0o700)
+                    os.replace(path, aside / f"{path.parent.name}-{path.name}")
+                    kept += 1
     for batch in store.query("SELECT * FROM archive_batches WHERE state = 'written' ORDER BY id"):
         path = Path(batch["file"])
         if not path.exists() or file_sha256(path) != batch["sha256"]:
@@ -139,7 +167,29 @@ def recover(store: Store, open_db: Callable[[str], sqlite3.Connection], chunk: i
         with store.write() as conn:
             conn.execute("UPDATE archive_batches SET state = 'done' WHERE id = ?", (batch["id"],))
         finished += 1
-    return {"files_removed": removed_files, "batches_finished": finished, "rows_deleted": rows}
+    result = {"files_removed": removed_files, "batches_finished": finished, "rows_deleted": rows}
+    if kept:
+        result["files_set_aside"] = kept
+    return result
+
+
+def _all_rows_still_in_source(path: Path, sources: dict[str, Path],
+                              open_db: Callable[[str], sqlite3.Connection]) -> bool:
+    source = sources.get(path.parent.name)
+    if source is None or not source.exists():
+        return False
+    table = path.name.rsplit("-", 3)[0]
+    try:
+        ids = [int(r["_rowid"]) for r in read_archive(path)]
+    except (OSError, EOFError, ValueError, KeyError):
+        return True  # a torn file from a kill: its rows were never deleted
+    conn = open_db(str(source))
+    present = 0
+    for start in range(0, len(ids), 5000):
+        part = json.dumps(ids[start:start + 5000])
+        present += int(conn.execute(f"SELECT count(*) FROM {quote_ident(table)} WHERE rowid IN"
+                                    " (SELECT value FROM json_each(?))", (part,)).fetchone()[0])
+    return present == len(ids)
 
 
 def archive_rows(
@@ -177,7 +227,7 @@ def archive_rows(
             cur = conn.execute(
                 "INSERT INTO archive_batches (db_path, source, file, min_id, max_id, rows, min_at, max_at, sha256,"
                 " state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'written', ?)",
-                (str(target.db_path), target.table, str(path), ids[0], ids[-1], len(rows),
+                (str(target.db_path), target.table, str(path.resolve()), ids[0], ids[-1], len(rows),
                  int(min(times)) if times else None, int(max(times)) if times else None, digest, now),
             )
             batch_id = cur.lastrowid

@@ -24,7 +24,7 @@ from typing import Any, Callable
 from ..config import Config
 from ..store import Store
 from ..store.db import connect
-from .archive import ArchiveTarget, archive_rows, quote_ident, recover
+from .archive import ArchiveTarget, archive_rows, checkpoint, db_tag, quote_ident, recover
 
 DAY = 86400
 
@@ -139,6 +139,7 @@ def batched(conn: sqlite3.Connection, rule: Rule, batch: int, on_rows: Callable[
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        checkpoint(conn)
         total += n
         if n:
             on_rows(n)
@@ -160,6 +161,7 @@ def reclaim(conn: sqlite3.Connection, mode: str, min_mb: int) -> dict[str, Any]:
         step = max(1, 4_000_000 // page)
         while int(conn.execute("PRAGMA freelist_count").fetchone()[0]):
             conn.execute(f"PRAGMA incremental_vacuum({step})").fetchall()
+            checkpoint(conn)
         info["action"] = "incremental_vacuum"
     elif mode == "full":
         # A full VACUUM holds the write lock for its whole run, so only when asked for.
@@ -195,7 +197,8 @@ def run_cleanup(
     targets = [Target(store.path, own_rules(config, now), own=True), *external_targets(config, now)]
     try:
         if not dry_run:
-            report.recovered = recover(store, open_db, batch)
+            tags = {db_tag(t.db_path): t.db_path for t in targets}
+            report.recovered = recover(store, open_db, batch, tags)
         plan: list[tuple[Target, sqlite3.Connection, Rule, int]] = []
         for target in targets:
             if not target.db_path.exists():

@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from fleetdeck.services.config import load_config
-from fleetdeck.services.maintenance.archive import archive_dir, file_sha256, read_archive, recover
+from fleetdeck.services.maintenance.archive import (_encode, _write_verified, archive_dir, file_sha256, read_archive,
+                                                    recover)
 from fleetdeck.services.maintenance.cleanup import run_cleanup
 from fleetdeck.services.paths import Paths
 from fleetdeck.services.store import Store
@@ -88,13 +89,18 @@ def test_recovery_finishes_a_written_batch_and_drops_an_unrecorded_file(store: S
                       [(r["id"], r["at"], r["level"], r["source"], r["session_id"], r["prompt_id"], r["message"],
                         r["data"]) for r in archived[:10]])
     store.execute("UPDATE archive_batches SET state = 'written'")
-    stray = archive_dir(store) / "fleetdeck-x" / "activity_log-1-2-3.jsonl.gz"
-    stray.parent.mkdir()
-    stray.write_bytes(Path(batch["file"]).read_bytes())
+    # A file a killed run renamed but never recorded: its rows are all still in the database.
+    leftover = Path(batch["file"]).with_name("activity_log-1-10-3.jsonl.gz")
+    _write_verified(leftover, _encode(archived[:10]))
+    # An unrecorded file whose rows are not in the database (e.g. an older database was restored).
+    foreign = archive_dir(store) / "elsewhere-1234" / "events-1-2-3.jsonl.gz"
+    foreign.parent.mkdir()
+    foreign.write_bytes(Path(batch["file"]).read_bytes())
 
     result = recover(store, lambda path: store.conn, 100)
 
-    assert result == {"files_removed": 1, "batches_finished": 1, "rows_deleted": 10}
-    assert not stray.exists()
+    assert result == {"files_removed": 1, "batches_finished": 1, "rows_deleted": 10, "files_set_aside": 1}
+    assert not leftover.exists() and not foreign.exists()
+    assert (archive_dir(store) / "unrecorded" / "elsewhere-1234-events-1-2-3.jsonl.gz").exists()
     assert file_sha256(Path(batch["file"])) == batch["sha256"]
     assert [r[0] for r in store.query("SELECT message FROM activity_log")] == ["recent"]
