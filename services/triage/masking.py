@@ -22,7 +22,7 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
     (re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
                 r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"), (":",), True),                  # syslog dates
     (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), (":",), True),                               # times
-    (re.compile(r"\b(?:[a-zA-Z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b"
+    (re.compile(r"(?<![/\w.-])(?:[a-zA-Z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b"
                 r"(?![.\w])"), (".",), False),                                                     # host names
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|B)\b"), ("B ", "B,", "KB", "MB", "GB", "TB", "PB", "iB"), True),                                 # sizes
     (re.compile(r"(?<![\w/.])(?:~|\.{1,2})?(?:/[\w.@%+-]+){2,}/?"), ("/",), False),                    # paths
