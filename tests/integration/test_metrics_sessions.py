@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -11,7 +12,6 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from fleetdeck.app.cli import main
 from fleetdeck.services.metrics.procs import ProcessTracker
 from fleetdeck.services.store import Store
 
@@ -43,8 +43,9 @@ def test_a_busy_agent_gets_the_cpu_and_an_idle_one_gets_none(tmux_socket: str) -
     tracker.sample({1: busy, 2: idle})
     time.sleep(1.0)
     usage = tracker.sample({1: busy, 2: idle, 3: 999_999_999})
-    assert usage[1].cpu_percent > 25.0  # a shared 2-core machine: the spinner gets at least a good share
-    assert usage[2].cpu_percent < 3.0
+    # The machine is shared: the spinner gets a share of a core, the sleeper practically nothing.
+    assert usage[1].cpu_percent > 10.0
+    assert usage[2].cpu_percent < 2.0
     assert usage[1].rss_bytes > 1_000_000 and usage[2].rss_bytes > 0
     assert 3 not in usage  # a pane pid that is no process is skipped quietly
 
@@ -59,11 +60,11 @@ def test_children_of_the_pane_process_are_part_of_its_tree(tmux_socket: str) -> 
     time.sleep(1.0)
     usage = tracker.sample({1: pid})[1]
     assert usage.processes >= 2
-    assert usage.cpu_percent > 25.0
+    assert usage.cpu_percent > 10.0  # the busy child's CPU counts for its pane
 
 
 def test_collect_metrics_stores_session_usage_and_writes_a_textfile(
-    tmux_socket: str, fleet_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmux_socket: str, fleet_home: Path, tmp_path: Path,
 ) -> None:
     from fleetdeck.services.paths import resolve_paths
 
@@ -72,12 +73,16 @@ def test_collect_metrics_stores_session_usage_and_writes_a_textfile(
     _add_session(store, 2, "idle-agent", _pane(tmux_socket, "idle", IDLE))
     textfile = tmp_path / "prom"
 
-    assert main(["run", "collect-metrics", "--textfile", str(textfile), "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    run = subprocess.run(
+        [sys.executable, "-m", "fleetdeck.app.cli", "run", "collect-metrics", "--textfile", str(textfile), "--json"],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
     assert result["status"] == "ok" and result["summary"]["sessions"] == 2
 
     cpu = dict(store.query("SELECT labels, value FROM metric_samples WHERE metric = 'session_cpu_percent'"))
-    assert cpu["session_id=1"] > 20.0 > cpu["session_id=2"]
+    assert cpu["session_id=1"] > 10.0 > 2.0 > cpu["session_id=2"]
     assert store.scalar("SELECT count(*) FROM metric_samples WHERE metric = 'host_cpu_percent'") == 1
     families = {f.name: f for f in text_string_to_metric_families((textfile / "fleetdeck.prom").read_text())}
     names = {s.labels["session"] for s in families["fleetdeck_session_rss_bytes"].samples}

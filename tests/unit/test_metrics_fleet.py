@@ -6,6 +6,7 @@ from fleetdeck.services.metrics.alerts import check_disks
 from fleetdeck.services.metrics.fleet import fleet_gauges, latency_by_model, start_of_day
 from fleetdeck.services.metrics.host import DiskReading, HostReading
 from fleetdeck.services.store import Store
+from fleetdeck.services.store.migrate import migrate
 
 NOW = 1_767_268_800  # 2026-01-01T12:00:00Z
 
@@ -30,12 +31,19 @@ def test_gauges_count_live_sessions_queue_and_todays_spend(store: Store) -> None
     assert gauges.sessions_by_state == {"working": 2, "dead": 1}
     assert gauges.queue_by_status == {"pending": 2, "assigning": 0, "running": 1}
     assert gauges.spend_today_micros == 1_500_000
-    assert gauges.error_groups_open is None  # no triage tables in this database
 
 
-def test_open_error_groups_are_counted_once_the_triage_table_exists(store: Store) -> None:
-    store.execute("CREATE TABLE error_groups (id INTEGER PRIMARY KEY, status TEXT)")
-    store.executemany("INSERT INTO error_groups (status) VALUES (?)", [("open",), ("open",), ("resolved",)])
+def test_open_error_groups_are_left_out_of_a_database_without_triage_tables(tmp_path) -> None:  # noqa: ANN001
+    store = Store.open(tmp_path / "old.db", migrate_schema=False)
+    migrate(store.conn, upto=5)  # a database from before the triage area
+    assert fleet_gauges(store, NOW).error_groups_open is None
+    store.close()
+
+
+def test_open_error_groups_are_counted_when_the_triage_tables_exist(store: Store) -> None:
+    store.executemany(
+        "INSERT INTO error_groups (signature, kind, title, representative, first_seen, last_seen, status)"
+        " VALUES (?, 'message', 't', 'r', 0, 0, ?)", [("a", "open"), ("b", "open"), ("c", "fixed")])
     assert fleet_gauges(store, NOW).error_groups_open == 2
 
 
