@@ -59,7 +59,8 @@ def build(home: Path, prompts: int, sessions: int) -> Path:
             rows.append((text, projects[i % 10] if i % 3 else None, workflow, rng.randint(0, 3), None, "pending",
                          None, created, None, None))
         elif i >= prompts - pending - running:
-            rows.append((text, projects[i % 10], workflow, 0, None, "running", (i % sessions) + 1, created,
+            busy = [n + 1 for n in range(sessions) if states[n % len(states)] == "working"]
+            rows.append((text, projects[i % 10], workflow, 0, None, "running", busy[i % len(busy)], created,
                          now - rng.randint(10, 600), None))
         else:
             start = created + 2
@@ -87,6 +88,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10,000 prompts and 5 runs")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--prompts", type=int, default=100_000)
+    parser.add_argument("--entry", help="run this script instead of `-m fleetdeck.app.cli` (to try a CLI change)")
     args = parser.parse_args()
     prompts = 10_000 if args.quick else args.prompts
     runs = 5 if args.quick else args.runs
@@ -95,7 +97,8 @@ def main() -> int:
         db = build(home, prompts, 100)
         env = dict(os.environ, FLEETDECK_HOME=str(home), NO_COLOR="1")
         baseline_argv = [sys.executable, "-c", BASELINE, str(db)]
-        status_argv = [sys.executable, "-m", "fleetdeck.app.cli", "status", "--json"]
+        entry = [args.entry] if args.entry else ["-m", "fleetdeck.app.cli"]
+        status_argv = [sys.executable, *entry, "status", "--json"]
         subprocess.run(status_argv, env=env, check=True, stdout=subprocess.DEVNULL)  # warm the page cache
         subprocess.run(baseline_argv, env=env, check=True, stdout=subprocess.DEVNULL)
         base = timed(baseline_argv, env, runs)

@@ -15,7 +15,7 @@ from .eta import History, SimPrompt, SimSession, distribution, simulate
 ALIVE = ("idle", "working", "permission", "usage_limited")
 NEXT = 5
 # Prompts simulated one by one; the rest of a longer queue is spread over the sessions that fit it.
-EXACT = 500
+EXACT = 200
 
 
 def human_duration(seconds: float | None) -> str:
@@ -76,8 +76,9 @@ def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 
     session_rows = conn.execute(
         "SELECT id, state, project_dir, agent_kind, reset_at FROM sessions"
         " WHERE gone_at IS NULL AND agent_kind != 'shell'").fetchall()
-    idle = sum(1 for r in session_rows if r[1] == "idle" and int(r[0]) not in busy_with)
-    working = sum(1 for r in session_rows if r[1] in ("working", "permission") or int(r[0]) in busy_with)
+    alive = [r for r in session_rows if r[1] in ALIVE]
+    idle = sum(1 for r in alive if r[1] == "idle" and int(r[0]) not in busy_with)
+    working = sum(1 for r in alive if r[1] in ("working", "permission") or int(r[0]) in busy_with)
 
     head = conn.execute(
         "SELECT id, workflow, project_dir, agent_kind, pinned_session_id, priority, created_at,"
@@ -135,7 +136,7 @@ def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 
         "queue_depth": pending + assigning + running_count,
         "idle_sessions": idle,
         "working_sessions": working,
-        "sessions": len(session_rows),
+        "sessions": len(alive),
         "eta_drain_s": 0 if not pending else None if forecast.drain_in is None else round(forecast.drain_in),
         "eta_drain_p90_s": 0 if not pending else None if forecast.drain_in_p90 is None else round(forecast.drain_in_p90),
         "eta_drain": human_duration(forecast.drain_in) if pending else "0s",
