@@ -55,6 +55,7 @@ class ProcessTracker:
     def __init__(self) -> None:
         self._baseline: dict[int, dict[ProcKey, float]] = {}  # session id -> baseline
         self._at: float | None = None
+        self._procs: dict[int, psutil.Process] = {}
 
     @staticmethod
     def _children_map() -> dict[int, list[int]]:
@@ -85,15 +86,19 @@ class ProcessTracker:
             stack.extend(children.get(pid, ()))
         return pids
 
-    @staticmethod
-    def _read(pid: int) -> ProcReading | None:
+    def _read(self, pid: int) -> ProcReading | None:
         try:
-            proc = psutil.Process(pid)  # reads the start time afresh: a reused pid gets a new key
+            proc = psutil.Process(pid)  # reads the start time afresh: a reused pid is a different Process
+            known = self._procs.get(pid)
+            if known is not None and known == proc:
+                proc = known  # same process: its wall-clock create_time is already worked out (saves a read)
+            self._procs[pid] = proc
             with proc.oneshot():
                 times = proc.cpu_times()
                 rss = proc.memory_info().rss
                 key = (pid, proc.create_time())
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            self._procs.pop(pid, None)
             return None
         return ProcReading(key, times.user + times.system, rss)
 
@@ -115,5 +120,7 @@ class ProcessTracker:
             new_baselines[session_id] = baseline
             result[session_id] = SessionUsage(session_id, len(readings), cpu, sum(r.rss_bytes for r in readings))
         self._baseline = new_baselines
+        live = {key[0] for baseline in new_baselines.values() for key in baseline}
+        self._procs = {pid: proc for pid, proc in self._procs.items() if pid in live}
         self._at = now
         return result
