@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,12 +42,12 @@ def list_bugs(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     bugs = query(ctx.store, status=getattr(args, "status", None))
     if args.json:
-        print_json(bugs)
+        print_json(bugs, sys.stdout)
     elif not bugs:
         print("no bugs")
     else:
         print_table([(b["id"], b["status"], b["groups"], b["events"], b["created_by"], b["title"][:80]) for b in bugs],
-                    ("ID", "STATUS", "GROUPS", "EVENTS", "BY", "TITLE"), align="rlrrll")
+                    ("ID", "STATUS", "GROUPS", "EVENTS", "BY", "TITLE"), align="rlrrll", stream=sys.stdout)
     return 0
 
 
@@ -56,7 +57,7 @@ def show_bug(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     bug = get_bug(ctx.store, args.id)
     if args.json:
-        print_json(bug)
+        print_json(bug, sys.stdout)
         return 0
     print(f"bug #{bug['id']} [{bug['status']}] {bug['title']}  (by {bug['created_by']})")
     if bug["fix_note"]:
@@ -72,7 +73,7 @@ def close_bug(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     bug = close(ctx.store, args.id, fix_note=args.fix_note, now=ctx.clock.now())
     if args.json:
-        print_json(bug)
+        print_json(bug, sys.stdout)
     else:
         print(f"bug #{args.id} closed" + (" with a fix note (now a known fix)" if args.fix_note else ""))
     return 0
@@ -84,7 +85,7 @@ def link(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     link_group(ctx.store, args.group, args.bug)
     if args.json:
-        print_json({"group": args.group, "bug": args.bug})
+        print_json({"group": args.group, "bug": args.bug}, sys.stdout)
     else:
         print(f"group {args.group} linked to bug #{args.bug}")
     return 0
@@ -96,7 +97,7 @@ def file_bug(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     bug_id = file_bug_for_group(ctx.store, args.group, title=args.title, now=ctx.clock.now())
     if args.json:
-        print_json({"group": args.group, "bug": bug_id})
+        print_json({"group": args.group, "bug": bug_id}, sys.stdout)
     else:
         print(f"group {args.group}: bug #{bug_id}")
     return 0

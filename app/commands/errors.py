@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +44,7 @@ def list_errors(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     since = parse_since(args.since, now) if args.since else None
     groups = list_groups(ctx.store, since=since, limit=args.limit)
     if args.json:
-        print_json(groups)
+        print_json(groups, sys.stdout)
         return 0
     if not groups:
         print("no error groups" + (" in that window" if since else " yet (run `fleetdeck run triage`)"))
@@ -51,7 +52,7 @@ def list_errors(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     rows = [(g["id"], g["severity"], g["status"], g["count"], _ago(g["first_seen"], now), _ago(g["last_seen"], now),
              ",".join(g["sources"]), g["bug_id"] or "-", g["title"][:80]) for g in groups]
     print_table(rows, ("ID", "SEVERITY", "STATUS", "COUNT", "FIRST", "LAST", "SOURCES", "BUG", "SIGNATURE / TEMPLATE"),
-                align="rllrllllll"[:9])
+                align="rllrlllll", stream=sys.stdout)
     return 0
 
 
@@ -62,7 +63,7 @@ def show_error(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     section = ctx.config.section("triage")
     g = group_detail(ctx.store, args.id, samples=int(section.get("samples", 5)), rules=section.get("rules") or [])
     if args.json:
-        print_json(g)
+        print_json(g, sys.stdout)
         return 0
     now = ctx.clock.now()
     print(f"group {g['id']}  [{g['severity']}, {g['status']}]  seen {g['count']}x,"
@@ -93,7 +94,7 @@ def set_group_status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     set_status(ctx.store, args.id, args.status)
     if args.json:
-        print_json(get_group(ctx.store, args.id))
+        print_json(get_group(ctx.store, args.id), sys.stdout)
     else:
         print(f"group {args.id}: {args.status}")
     return 0

@@ -51,15 +51,16 @@ def expand_globs(patterns: list[str]) -> list[Path]:
 
 
 def _cursor(store: "Store", name: str) -> Any:
-    return store.query_one("SELECT dev, inode, offset FROM triage_cursors WHERE name = ?", (name,))
+    return store.query_one("SELECT dev, inode, offset, head FROM triage_cursors WHERE name = ?", (name,))
 
 
-def _save_cursor(conn: "sqlite3.Connection", name: str, dev: int | None, inode: int | None, offset: int) -> None:
+def _save_cursor(conn: "sqlite3.Connection", name: str, dev: int | None, inode: int | None, offset: int,
+                 head: str | None = None) -> None:
     conn.execute(
-        "INSERT INTO triage_cursors (name, dev, inode, offset, updated_at) VALUES (?,?,?,?,?)"
+        "INSERT INTO triage_cursors (name, dev, inode, offset, head, updated_at) VALUES (?,?,?,?,?,?)"
         " ON CONFLICT (name) DO UPDATE SET dev = excluded.dev, inode = excluded.inode, offset = excluded.offset,"
-        " updated_at = excluded.updated_at",
-        (name, dev, inode, offset, int(time.time())),
+        " head = excluded.head, updated_at = excluded.updated_at",
+        (name, dev, inode, offset, head, int(time.time())),
     )
 
 
@@ -100,7 +101,7 @@ def collect_logs(engine: Engine, store: "Store", globs: list[str], error_pattern
     for path in expand_globs(globs):
         name = f"file:{path}"
         row = _cursor(store, name)
-        state = FileState(row[0] or 0, row[1] or 0, row[2] or 0) if row else FileState()
+        state = FileState(row[0] or 0, row[1] or 0, row[2] or 0, row[3] or "") if row else FileState()
         lines, new_state = tail(path, state)
         result.files += 1
         result.lines += len(lines)
@@ -109,8 +110,9 @@ def collect_logs(engine: Engine, store: "Store", globs: list[str], error_pattern
         offset = new_state.offset
         if hold is not None and lines and lines[-1].inode == new_state.inode:
             offset = hold  # re-read the unfinished traceback next run
-        result.add(engine.ingest(items, cursor_updates=lambda conn, n=name, s=new_state, o=offset:
-                                 _save_cursor(conn, n, s.dev, s.inode, o)))
+        head = new_state.head[: 2 * offset]
+        result.add(engine.ingest(items, cursor_updates=lambda conn, n=name, s=new_state, o=offset, h=head:
+                                 _save_cursor(conn, n, s.dev, s.inode, o, h)))
 
 
 def collect_table(engine: Engine, store: "Store", result: CollectResult, *, batch: int = 500) -> None:

@@ -19,11 +19,15 @@ READ_BLOCK = 1 << 20
 MAX_READ = 64 << 20  # per file per run, so one huge log cannot stall the job
 
 
+HEAD = 64  # bytes of the file start remembered to notice a truncate-and-rewrite that keeps the size
+
+
 @dataclass
 class FileState:
     dev: int = 0
     inode: int = 0
     offset: int = 0
+    head: str = ""  # hex of the first bytes read (up to HEAD)
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,11 @@ def tail(path: Path, state: FileState) -> tuple[list[Line], FileState]:
             fst = os.fstat(fh.fileno())
             if (fst.st_dev, fst.st_ino) != (state.dev, state.inode):  # replaced between stat and open
                 return lines, state
-            offset = state.offset if fst.st_size >= state.offset else 0  # truncated: start over
+            head = fh.read(HEAD)
+            same_start = not state.head or head[: len(state.head) // 2].hex() == state.head
+            offset = state.offset if fst.st_size >= state.offset and same_start else 0  # truncated: start over
             new, end = read_lines(fh, fst, offset)
     except OSError:
         return lines, state
-    return lines + new, FileState(state.dev, state.inode, end)
+    head_hex = head[: min(len(head), end)].hex()  # only bytes already consumed: they cannot change legitimately
+    return lines + new, FileState(state.dev, state.inode, end, head_hex)
