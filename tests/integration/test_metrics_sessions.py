@@ -89,3 +89,28 @@ def test_collect_metrics_stores_session_usage_and_writes_a_textfile(
     assert names == {"busy-agent", "idle-agent"}
     assert families["fleetdeck_sessions"].samples[0].labels == {"state": "working"}
     store.close()
+
+
+def _collect(*args: str, env: dict[str, str] | None = None) -> dict:
+    run = subprocess.run([sys.executable, "-m", "fleetdeck.app.cli", "run", "collect-metrics", "--json", *args],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_a_disk_over_the_configured_threshold_alerts_once_and_dry_run_stores_nothing(fleet_home: Path) -> None:
+    from fleetdeck.services.paths import resolve_paths
+
+    full = {"FLEETDECK_METRICS_DISK_ALERT_PERCENT": "0.001"}  # every real disk is "full" at this threshold
+    dry = _collect("--dry-run", env=full)
+    assert dry["summary"]["would_store"] > 10
+    store = Store.open(resolve_paths().ensure().db_file)
+    assert store.scalar("SELECT count(*) FROM metric_samples") == 0
+    assert store.scalar("SELECT count(*) FROM outbox") == 0
+
+    assert _collect(env=full)["summary"]["disks_full"] == ["/"]
+    assert _collect(env=full)["summary"]["disks_full"] == ["/"]
+    alerts = store.query("SELECT source, title, dedupe_key FROM outbox")
+    assert len(alerts) == 1 and alerts[0]["dedupe_key"] == "metrics.disk:/"
+    assert alerts[0]["title"].startswith("disk / is ")
+    store.close()
