@@ -106,3 +106,19 @@ async def test_kill_9_of_the_assigner_loses_nothing_and_sends_nothing_twice(
     prompts = received(record, timeout=0.1)
     assert prompts == [get_prompt(store, prompt)["text"]]
     assert get_prompt(store, prompt)["status"] == "running"
+
+
+async def test_a_prompt_is_completed_when_the_real_poller_sees_the_agent_idle_again(
+        tmux_socket, store, fleet_config, tmp_path: Path) -> None:
+    record = tmp_path / "rec.jsonl"
+    start_agent(tmux_socket, "agent", record, work=1.5)
+    await poll_until(store, fleet_config, "idle")
+    prompt = add_prompt(store, NewPrompt("small job"), now=time.time())
+    assign_once(store, time.time(), Policy(enter_delay=0.2))
+    assert received(record) == ["small job"]
+    await poll_until(store, fleet_config, "working")
+    await poll_until(store, fleet_config, "idle", polls=30)
+    report = assign_once(store, time.time() + 1, Policy(enter_delay=0.2))
+    assert report.completed == [prompt]
+    row = get_prompt(store, prompt)
+    assert row["status"] == "completed" and row["finished_at"] >= row["started_at"]
