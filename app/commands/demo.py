@@ -1,0 +1,71 @@
+"""`fleetdeck demo`: the console on a simulated fleet in a private tmux server, with a seeded store."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="open the console on a simulated fleet (private tmux server, temporary data)")
+    p.add_argument("--keep", action="store_true",
+                   help="leave the demo fleet running after the console exits and print how to attach")
+    p.add_argument("--agents", type=int, default=None, help="how many simulated agents (default: all 8)")
+    p.add_argument("--no-console", action="store_true",
+                   help="start and seed the fleet, print where it is, and exit (implies --keep)")
+    p.set_defaults(handler=demo)
+
+
+def demo(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    import os
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from fleetdeck.services.demo.fleet import require_tmux, start_fleet
+    from fleetdeck.services.demo.seed import seed_activity, seed_logs, seed_queue, seed_spend, write_demo_config
+    from fleetdeck.services.errors import UsageError
+
+    if args.agents is not None and not 1 <= args.agents <= 8:
+        raise UsageError("--agents must be between 1 and 8")
+    require_tmux()
+    home = Path(tempfile.mkdtemp(prefix="fleetdeck-demo-"))
+    home.chmod(0o700)
+    keep = args.keep or args.no_console
+    fleet = None
+    try:
+        os.environ["FLEETDECK_HOME"] = str(home)
+        fleet = start_fleet(home, agents=args.agents)
+        log_file = seed_logs(home / "app-logs", time.time())
+        write_demo_config(home / "config.toml", fleet.socket, log_file)
+        # Re-read paths and config now that FLEETDECK_HOME points at the demo.
+        for attr in ("paths", "config"):
+            ctx.__dict__.pop(attr, None)
+        store = ctx.store
+        now = time.time()
+        seed_spend(store, now, fleet.projects, fleet.sessions)
+        seed_queue(store, now, fleet.projects)
+        seed_activity(store, now, fleet.sessions)
+        ctx.close()
+        if args.no_console:
+            _print_where(fleet)
+            return 0
+        from fleetdeck.app.commands.console import run_console
+
+        run_console(ctx, demo_socket=fleet.socket)
+        if keep:
+            _print_where(fleet)
+        return 0
+    finally:
+        if fleet is not None and not keep:
+            fleet.stop(remove_home=True)
+        elif fleet is None and not keep:
+            import shutil
+
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _print_where(fleet) -> None:  # noqa: ANN001
+    print("the demo fleet is still running:")
+    print(f"  attach to it:        {fleet.attach_command()}")
+    print(f"  use its data:        export FLEETDECK_HOME={fleet.home}")
+    print(f"  stop it:             tmux -L {fleet.socket} kill-server && rm -rf {fleet.home}")

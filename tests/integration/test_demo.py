@@ -1,0 +1,76 @@
+"""The demo fleet: simulated agents on a private tmux server that start, show up, and leave nothing behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fleetdeck.services.demo.fleet import start_fleet
+
+pytestmark = pytest.mark.tmux
+
+
+def server_alive(socket: str) -> bool:
+    return subprocess.run(["tmux", "-L", socket, "list-sessions"], capture_output=True).returncode == 0
+
+
+def test_the_demo_fleet_starts_at_least_six_agents_on_a_private_socket_and_stops_cleanly(tmp_path: Path) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    home = tmp_path / "demo-home"
+    home.mkdir()
+    fleet = start_fleet(home)
+    try:
+        assert fleet.socket.startswith("fleetdeck-demo-")
+        assert fleet.pane_count() >= 6
+        commands = fleet.tmux("list-panes", "-a", "-F", "#{pane_start_command}").stdout
+        assert commands.count("fleetdeck.services.agents.sim") >= 6
+        assert all((p / ".git").is_dir() for p in fleet.projects.values())
+    finally:
+        fleet.stop()
+    assert not server_alive(fleet.socket)
+    assert not home.exists()
+
+
+def test_demo_exits_69_with_the_reason_when_tmux_is_missing(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path)}  # an empty PATH: no tmux
+    result = subprocess.run([sys.executable, "-m", "fleetdeck.app.cli", "demo", "--no-console"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 69
+    assert "tmux is not installed" in result.stderr
+
+
+def test_quitting_the_demo_console_stops_the_fleet_and_removes_its_files(tmp_path: Path, tmux_socket: str) -> None:
+    """Run `fleetdeck demo` in a real terminal (a tmux pane), press q, and check nothing is left."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    command = f"TMPDIR={tmpdir} {sys.executable} -m fleetdeck.app.cli demo --agents 6; echo EXITED $? > {tmp_path}/rc"
+    subprocess.run(["tmux", "-L", tmux_socket, "-f", os.devnull, "new-session", "-d", "-x", "160", "-y", "45",
+                    command], check=True)
+    deadline = time.time() + 120
+    demo_socket = None
+    while time.time() < deadline:
+        homes = list(tmpdir.glob("fleetdeck-demo-*"))
+        screen = subprocess.run(["tmux", "-L", tmux_socket, "capture-pane", "-p"], capture_output=True,
+                                text=True).stdout
+        if homes and "Sessions" in screen and "Metrics" in screen:
+            config = (homes[0] / "config.toml").read_text()
+            demo_socket = config.split('sockets = ["', 1)[1].split('"', 1)[0]
+            break
+        time.sleep(0.5)
+    assert demo_socket, "the console did not open on the demo fleet"
+    assert server_alive(demo_socket)
+    time.sleep(2)
+    subprocess.run(["tmux", "-L", tmux_socket, "send-keys", "q"], check=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (tmp_path / "rc").exists():
+        time.sleep(0.3)
+    assert (tmp_path / "rc").read_text().strip() == "EXITED 0"
+    assert not server_alive(demo_socket)
+    assert list(tmpdir.glob("fleetdeck-demo-*")) == []
