@@ -30,6 +30,7 @@ from . import pane_io
 PasteFn = Callable[..., None]
 CaptureFn = Callable[[str, str], str]
 
+DEPTH_KEEP_S = 7 * 86400  # queue-depth samples older than this are dropped (the sparkline shows the last hour)
 CRASH_ENV = "FLEETDECK_QUEUE_CRASH_AT"  # fault injection for the crash-safety test: "assigned" or "pasted"
 
 
@@ -247,9 +248,11 @@ def record_depth(store: Store, now: float) -> None:
     """One queue-depth sample per minute for the console's sparkline."""
     counts = dict(store.query("SELECT status, count(*) FROM prompts WHERE status IN ('pending', 'assigning',"
                               " 'running') GROUP BY status"))
-    store.execute("INSERT OR REPLACE INTO queue_depth (at, pending, running) VALUES (?, ?, ?)",
-                  (int(now) // 60 * 60, int(counts.get("pending", 0)),
-                   int(counts.get("running", 0)) + int(counts.get("assigning", 0))))
+    with store.write() as conn:
+        conn.execute("INSERT OR REPLACE INTO queue_depth (at, pending, running) VALUES (?, ?, ?)",
+                     (int(now) // 60 * 60, int(counts.get("pending", 0)),
+                      int(counts.get("running", 0)) + int(counts.get("assigning", 0))))
+        conn.execute("DELETE FROM queue_depth WHERE at < ?", (int(now) - DEPTH_KEEP_S,))
 
 
 def assign_once(store: Store, now: float, policy: Policy | None = None, *, paste: PasteFn = pane_io.paste,
