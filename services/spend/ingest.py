@@ -126,7 +126,7 @@ class Ingestor:
         self.progress = progress
         self.attribution = _Attribution(store)
         self.known = {r["path"]: dict(r) for r in store.query("SELECT * FROM ingest_files")}
-        self._rows: dict[str, tuple] = {}
+        self._rows: dict[str, tuple[dict[str, Any], str, str]] = {}
         self._files: dict[str, tuple] = {}
 
     # -- public ---------------------------------------------------------------------------------------------
@@ -200,6 +200,7 @@ class Ingestor:
                 lines = data[:end].split(b"\n")
                 pending = data[end + 1:]
                 pos = offset
+                mark = parser.mark
                 for line in lines:
                     line_offset = pos
                     pos += len(line) + 1
@@ -209,6 +210,8 @@ class Ingestor:
                     if len(line) > MAX_LINE:
                         self._huge(path, False)
                         continue
+                    if mark is not None and mark not in line:
+                        continue  # cheap filter: most lines carry no usage
                     torn += self._line(parser, line, line_offset, key, workflow)
                 offset = pos
                 if len(pending) > MAX_LINE:
@@ -253,17 +256,24 @@ class Ingestor:
         if call is None:
             return 0
         self.stats.calls_found += 1
-        fleet_id, fleet_workflow = self.attribution.lookup(call["session"], call["project_dir"])
         key = call["dedupe_key"]
-        row = build_row(self.pricer, model=call["model"], workflow=fleet_workflow or workflow,
-                        input_tokens=call["input_tokens"], output_tokens=call["output_tokens"],
-                        cache_read_tokens=call["cache_read_tokens"], cache_write_tokens=call["cache_write_tokens"],
-                        session=call["session"], project_dir=call["project_dir"], source=parser.source,
-                        at=call["at"], fleet_session_id=fleet_id, dedupe_key=key, request_id=call["request_id"])
         old = self._rows.get(key)
-        if old is None or sum(row[7:11]) > sum(old[7:11]):
-            self._rows[key] = row
+        if old is not None and _total(call) <= _total(old[0]):
+            return 0  # a streamed copy with no more tokens than the one kept
+        self._rows[key] = (call, parser.source, workflow)
         return 0
+
+    def _priced(self) -> Iterator[tuple]:
+        """api_calls rows for the calls collected so far; prices are looked up once per model."""
+        pricer = self.pricer
+        for call, source, workflow in self._rows.values():
+            fleet_id, fleet_workflow = self.attribution.lookup(call["session"], call["project_dir"])
+            yield build_row(pricer, model=call["model"], workflow=fleet_workflow or workflow,
+                            input_tokens=call["input_tokens"], output_tokens=call["output_tokens"],
+                            cache_read_tokens=call["cache_read_tokens"], cache_write_tokens=call["cache_write_tokens"],
+                            session=call["session"], project_dir=call["project_dir"], source=source,
+                            at=call["at"], fleet_session_id=fleet_id, dedupe_key=call["dedupe_key"],
+                            request_id=call["request_id"])
 
     # -- the transaction ------------------------------------------------------------------------------------
 
@@ -272,7 +282,7 @@ class Ingestor:
             return
         now = int(time.time())
         with self.store.write() as conn:
-            conn.executemany(UPSERT_SQL, self._rows.values())
+            conn.executemany(UPSERT_SQL, self._priced())
             conn.executemany(
                 "INSERT INTO ingest_files (path, source, offset, size, mtime_ns, inode, torn_lines, skipped, state,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET"
@@ -283,6 +293,10 @@ class Ingestor:
             )
         self._rows.clear()
         self._files.clear()
+
+
+def _total(call: dict[str, Any]) -> int:
+    return call["input_tokens"] + call["output_tokens"] + call["cache_read_tokens"] + call["cache_write_tokens"]
 
 
 def _not_jsonl(head: bytes) -> str | None:

@@ -10,8 +10,9 @@ saved with the file's offset.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 USAGE_MARK = b'"usage"'
 TOKEN_COUNT_MARK = b'"token_count"'
@@ -34,6 +35,18 @@ def _n(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
+_TOKENS = re.compile(rb'"(input_tokens|output_tokens|cache_read_input_tokens|cache_creation_input_tokens)":(\d+)')
+_STR = {name: re.compile(rb'"' + name.encode() + rb'":"((?:[^"\\]|\\.)*)"')
+        for name in ("model", "id", "requestId", "timestamp", "sessionId", "cwd", "uuid")}
+_TOKEN_FIELDS = {b"input_tokens": "input_tokens", b"output_tokens": "output_tokens",
+                 b"cache_read_input_tokens": "cache_read_input_tokens",
+                 b"cache_creation_input_tokens": "cache_creation_input_tokens"}
+
+
+def _text(raw: bytes) -> str:
+    return json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8", "replace")
+
+
 class ClaudeParser:
     source = "claude"
     mark = USAGE_MARK
@@ -44,11 +57,71 @@ class ClaudeParser:
     def parse(self, line: bytes, offset: int, path: str) -> dict[str, Any] | None:
         if USAGE_MARK not in line:
             return None
+        fast = self._fast(line)
+        if fast is not None:
+            return fast or None
         try:
             obj = json.loads(line)
         except ValueError:
             raise TornLine(path) from None
-        if not isinstance(obj, dict):
+        return self._from_obj(obj, offset, path)
+
+    def _fast(self, line: bytes) -> dict[str, Any] | Literal[False] | None:
+        """Pick the fields out of the usual line layout without decoding the (large) message content.
+
+        Returns None when the line does not have the usual shape (the caller then decodes it fully), False
+        when it is a complete line that carries no assistant usage.
+        """
+        line = line.rstrip()
+        if not (line.startswith(b"{") and line.endswith(b"}")):
+            return None
+        if b'"type":"assistant"' not in line:
+            return False if b'"type":"user"' in line else None
+        m_start = line.find(b'"message":{')
+        u_start = line.rfind(b'"usage":{')
+        c_start = line.find(b'"content":', m_start)
+        if m_start < 0 or u_start < m_start or c_start < 0:
+            return None
+        head = line[m_start:c_start]
+        model, mid = _STR["model"].search(head), _STR["id"].search(head)
+        u_end = line.find(b"}}", u_start)  # usage is the last field of message; nested objects end earlier
+        tail = line[u_start:]
+        rid, ts = _STR["requestId"].search(tail), _STR["timestamp"].search(tail)
+        if model is None or ts is None or u_end < 0:
+            return None
+        tokens = {_TOKEN_FIELDS[k]: int(v) for k, v in _TOKENS.findall(line, u_start, u_end + 1)}
+        at = parse_time(ts.group(1).decode())
+        if at is None:
+            return None
+        top = line[:m_start]
+        sid, cwd = _STR["sessionId"].search(top), _STR["cwd"].search(top)
+        if sid is None:
+            sid = _STR["sessionId"].search(tail)
+        if cwd is None:
+            cwd = _STR["cwd"].search(tail)
+        session = _text(sid.group(1)) if sid else None
+        if mid and rid:
+            key = f"claude:{mid.group(1).decode()}:{rid.group(1).decode()}"
+        else:
+            uid = _STR["uuid"].search(tail)
+            if uid is None:
+                return None
+            key = f"claude:{session}:{uid.group(1).decode()}"
+        return {
+            "at": at,
+            "model": _text(model.group(1)),
+            "session": session,
+            "project_dir": _text(cwd.group(1)) if cwd else None,
+            "input_tokens": tokens.get("input_tokens", 0),
+            "output_tokens": tokens.get("output_tokens", 0),
+            "cache_read_tokens": tokens.get("cache_read_input_tokens", 0),
+            "cache_write_tokens": tokens.get("cache_creation_input_tokens", 0),
+            "dedupe_key": key,
+            "request_id": rid.group(1).decode() if rid else None,
+        }
+
+    def _from_obj(self, obj: Any, offset: int, path: str) -> dict[str, Any] | None:
+        if not isinstance(obj, dict) or obj.get("type") not in ("assistant", None):
             return None
         message = obj.get("message")
         if not isinstance(message, dict):

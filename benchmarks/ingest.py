@@ -1,0 +1,203 @@
+"""Benchmark: transcript ingest + daily report against ccusage, `report 30` over 1M calls, log_api_call overhead.
+
+Anchor (issue 6): ccusage 20.0.24's native binary, ``CLAUDE_CONFIG_DIR=<tree> ccusage claude daily --offline
+--json``, on the same tree from ../shared/bench/gen_claude_logs.py, in the same run. Goals: cold ingest + daily
+report >= 1.5x faster with <= 1/3 of ccusage's peak RSS and identical output tokens per day; a second run with
+nothing new >= 50x faster than ccusage; `report 30` over 1,000,000 calls <= 200 ms; log_api_call <= 50 us.
+
+    uv run python benchmarks/ingest.py [--mb 200] [--quick] [--calls 1000000]
+
+The issue names a 1 GB tree; the default here is 200 MB to stay within a few minutes on 2 cores (``--mb 1024``
+for the full size). Every figure is printed with the size it was measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN = REPO.parent / "shared" / "bench" / "gen_claude_logs.py"
+CCUSAGE = "ccusage@20.0.24"
+
+
+def run_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float, bytes]:
+    """Like run_measured, but waits itself so the child's own rusage is available."""
+    start = time.perf_counter()
+    out_file = tempfile.TemporaryFile()
+    err_file = tempfile.TemporaryFile()
+    pid = os.posix_spawnp(cmd[0], cmd, env, file_actions=[
+        (os.POSIX_SPAWN_DUP2, out_file.fileno(), 1), (os.POSIX_SPAWN_DUP2, err_file.fileno(), 2)])
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    out_file.seek(0)
+    err_file.seek(0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd[0]} failed: {err_file.read().decode()[-800:]}")
+    return wall, usage.ru_maxrss / 1024, out_file.read()
+
+
+def find_ccusage(work: Path) -> list[str]:
+    arch = {"x86_64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), "x64")
+    pattern = f"node_modules/@ccusage/ccusage-linux-{arch}/bin/ccusage"
+    found = glob.glob(str(Path.home() / ".npm" / "_npx" / "*" / pattern))
+    if not found and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--silent", "--prefix", str(work / "npm"), CCUSAGE], check=False,
+                       capture_output=True)
+        found = glob.glob(str(work / "npm" / pattern))
+    if not found and shutil.which("npx"):
+        subprocess.run(["npx", "-y", CCUSAGE, "--version"], check=False, capture_output=True)
+        found = glob.glob(str(Path.home() / ".npm" / "_npx" / "*" / pattern))
+    if not found:
+        raise SystemExit("ccusage's native binary not found (needs npm/npx and the package cache or network)")
+    return [found[0]]
+
+
+def fleetdeck(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fleetdeck.app.cli", *args]
+
+
+def bench_ingest(work: Path, mb: float) -> dict[str, float]:
+    tree = work / "claude"
+    subprocess.run([sys.executable, str(GEN), str(tree), str(mb)], check=True, capture_output=True)
+    size_mb = sum(f.stat().st_size for f in tree.rglob("*.jsonl")) / 1e6
+    base_env = {**os.environ, "TZ": "UTC", "NO_COLOR": "1"}
+    base_env.pop("FLEETDECK_CONFIG", None)
+    cc = find_ccusage(work)
+    cc_env = {**base_env, "CLAUDE_CONFIG_DIR": str(tree)}
+    cc_cmd = cc + ["claude", "daily", "--offline", "--json"]
+    cc_wall, cc_rss, cc_out = run_rss(cc_cmd, cc_env)
+
+    env = {**base_env, "FLEETDECK_HOME": str(work / "home")}
+    (work / "empty").mkdir()
+    ingest_cmd = fleetdeck("ingest", "--claude-dir", str(tree), "--codex-dir", str(work / "empty"))
+    report_cmd = fleetdeck("report", "36500", "--daily", "--json")
+    i_wall, i_rss, _ = run_rss(ingest_cmd, env)
+    r_wall, r_rss, r_out = run_rss(report_cmd, env)
+    ours_wall, ours_rss = i_wall + r_wall, max(i_rss, r_rss)
+    i2_wall, _, _ = run_rss(ingest_cmd, env)
+    r2_wall, _, _ = run_rss(report_cmd, env)
+    second = i2_wall + r2_wall
+
+    cc_days = {d["date"]: int(d["outputTokens"]) for d in json.loads(cc_out)["daily"]}
+    our_days = {r["period"]: int(r["output_tokens"]) for r in json.loads(r_out)["rows"]}
+    same = cc_days == our_days
+    diff = {d: (cc_days.get(d), our_days.get(d)) for d in set(cc_days) | set(our_days)
+            if cc_days.get(d) != our_days.get(d)}
+    print(f"tree: {size_mb:,.0f} MB from gen_claude_logs.py ({mb} MiB asked), {len(cc_days)} days")
+    print(f"ccusage {CCUSAGE} daily --offline --json: {cc_wall:.2f} s, peak RSS {cc_rss:.0f} MB")
+    print(f"fleetdeck cold ingest {i_wall:.2f} s + report --daily {r_wall:.2f} s = {ours_wall:.2f} s, "
+          f"peak RSS {ours_rss:.0f} MB")
+    print(f"output tokens per day identical: {same}" + ("" if same else f" (first differences: {list(diff.items())[:5]})"))
+    print(f"cold: ratio={cc_wall / ours_wall:.2f} goal=1.5")
+    print(f"rss: ratio={cc_rss / ours_rss:.2f} goal=3.0 (ccusage RSS / ours)")
+    print(f"second run (nothing new): ingest {i2_wall:.2f} s + report {r2_wall:.2f} s; "
+          f"ratio={cc_wall / second:.1f} goal=50")
+    return {"cold": cc_wall / ours_wall}
+
+
+def bench_report(work: Path, calls: int) -> None:
+    os.environ["FLEETDECK_HOME"] = str(work / "home-report")
+    from fleetdeck.services.config import load_config
+    from fleetdeck.services.paths import resolve_paths
+    from fleetdeck.services.spend.pricing import Pricer
+    from fleetdeck.services.spend.record import INSERT_SQL, build_row
+    from fleetdeck.services.spend.reports import report_for_config
+    from fleetdeck.services.store import Store
+
+    paths = resolve_paths().ensure()
+    store = Store.open(paths.db_file)
+    pricer = Pricer()
+    rng = random.Random(1)
+    now = int(time.time())
+    models = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "gpt-4o", "gpt-5", "mystery-model"]
+    template = {m: build_row(pricer, model=m, workflow="w", input_tokens=1000, output_tokens=300,
+                             cache_read_tokens=20000, cache_write_tokens=500, at=now) for m in models}
+    indexes = [r[0] for r in store.query("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'api_calls'"
+                                         " AND sql IS NOT NULL")]
+    t = time.perf_counter()
+    with store.write() as conn:  # bulk load without indexes, then build them once (as a restore would)
+        for name in [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                                "tbl_name = 'api_calls' AND sql IS NOT NULL")]:
+            conn.execute(f"DROP INDEX {name}")
+        rows = []
+        for i in range(calls):
+            base = template[models[i % len(models)]]
+            rows.append((now - rng.randrange(0, 29 * 86400),) + base[1:3] + (f"wf{i % 12}", f"s{i % 200}", None,
+                        f"/p/{i % 30}") + base[7:17] + (None, None))
+            if len(rows) == 100_000:
+                conn.executemany(INSERT_SQL, rows)
+                rows.clear()
+        conn.executemany(INSERT_SQL, rows)
+        for sql in indexes:
+            conn.execute(sql)
+    load = time.perf_counter() - t
+    config = load_config(paths)
+    report_for_config(store, config, days=30)  # warm the page cache once, as a second `report` would be
+    timings = []
+    for _ in range(3):
+        t = time.perf_counter()
+        report = report_for_config(store, config, days=30)
+        timings.append(time.perf_counter() - t)
+    query_ms = min(timings) * 1000
+    env = {**os.environ, "FLEETDECK_HOME": str(work / "home-report")}
+    cli_wall, _, _ = run_rss(fleetdeck("report", "30", "--json"), env)
+    assert report.total.calls == calls, (report.total.calls, calls)
+    print(f"report 30 over {calls:,} calls (loaded in {load:.1f} s): query {query_ms:.0f} ms, "
+          f"whole CLI process {cli_wall * 1000:.0f} ms; ratio={200 / query_ms:.2f} goal=1.0 (200 ms / query)")
+    store.close()
+
+
+def bench_log_call(work: Path, n: int) -> None:
+    os.environ["FLEETDECK_HOME"] = str(work / "home-log")
+    from fleetdeck.services.spend import flush, log_api_call
+
+    log_api_call(model="sonnet", workflow="bench", input_tokens=1, output_tokens=1)  # start the writer
+    flush()
+    t = time.perf_counter()
+    for i in range(n):
+        log_api_call(model="sonnet", workflow="bench", input_tokens=i, output_tokens=5, latency_ms=120)
+    per_call = (time.perf_counter() - t) / n * 1e6
+    t = time.perf_counter()
+    flush(60)
+    drained = time.perf_counter() - t
+    print(f"log_api_call on the caller: {per_call:.1f} us per call over {n:,} calls "
+          f"(background writer drained the rest in {drained:.2f} s); ratio={50 / per_call:.2f} goal=1.0 (50 us / ours)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=200.0, help="size of the generated tree in MiB (issue: 1024)")
+    ap.add_argument("--calls", type=int, default=1_000_000, help="logged calls for the `report 30` timing")
+    ap.add_argument("--quick", action="store_true", help="20 MiB tree, 100,000 calls")
+    ap.add_argument("--skip-ccusage", action="store_true", help="only the report and log_api_call figures")
+    args = ap.parse_args()
+    if args.quick:
+        args.mb, args.calls = 20.0, 100_000
+    if not GEN.exists():
+        raise SystemExit(f"{GEN} not found")
+    work = Path(tempfile.mkdtemp(prefix="fleetdeck-bench-ingest-"))
+    try:
+        cold = None
+        if not args.skip_ccusage:
+            cold = bench_ingest(work, args.mb)["cold"]
+        bench_report(work, args.calls)
+        bench_log_call(work, 100_000 if not args.quick else 20_000)
+        if cold is not None:
+            print(f"ratio={cold:.2f} goal=1.5")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
