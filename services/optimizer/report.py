@@ -76,3 +76,36 @@ def revert_change(store: "Store", config: "Config", change_id: int, *, now: floa
                      (sha, int(now), change_id))
     result["revert_commit"] = sha
     return result
+
+
+def apply_suggestion(store: "Store", config: "Config", change_id: int, *, now: float) -> dict:
+    """Apply a waiting suggestion a person approved: any change type or size, but still only the reviewed
+    listed file, inside the workspace, onto a clean tree, and only when it applies cleanly."""
+    import git
+
+    from . import patches
+    from .review import Improvement
+
+    row = store.query_one("SELECT * FROM optimizer_changes WHERE id = ?", (change_id,))
+    if row is None or row["status"] != "suggested":
+        raise DataError(f"change {change_id} is not a waiting suggestion")
+    workspace = Path(str(config.get("optimizer", "workspace") or "")).expanduser()
+    try:
+        repo = git.Repo(workspace)
+    except (git.NoSuchPathError, git.InvalidGitRepositoryError):
+        raise ConfigError(f"optimizer.workspace {workspace}: not a git repository") from None
+    if repo.is_dirty(untracked_files=False):
+        raise BusyError(f"{workspace} has uncommitted changes; commit or stash them first")
+    imp = Improvement(row["file"], row["rationale"], row["change_type"], row["patch"])
+    opts = {**config.section("optimizer"), "allowed_change_types": [imp.change_type],
+            "max_added_lines": 10**6, "max_deleted_lines": 10**6}
+    listed = [str(f) for f in config.get("optimizer", "files") or []]
+    verdict = patches.judge(imp, reviewed=row["file"], listed=listed, workspace=workspace, opts=opts)
+    problem = verdict.reason if verdict.action != "apply" else patches.applies(repo, imp.patch)
+    if problem:
+        raise DataError(f"change {change_id} cannot be applied: {problem}")
+    sha = patches.apply_and_commit(repo, imp)
+    with store.write() as conn:
+        conn.execute("UPDATE optimizer_changes SET status = 'applied', commit_sha = ?, reason = NULL,"
+                     " updated_at = ? WHERE id = ?", (sha, int(now), change_id))
+    return {"change": change_id, "file": row["file"], "commit": sha}
