@@ -12,11 +12,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=100, help="at most this many groups (default 100)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=list_errors)
-    actions = p.add_subparsers(dest="errors_action", metavar="{show,mute,fixed,open}")
+    actions = p.add_subparsers(dest="errors_action", metavar="{show,suggest,mute,fixed,open}")
     s = actions.add_parser("show", help="one group: samples, stack, bug, fix")
     s.add_argument("id", type=int)
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(handler=show_error)
+    s = actions.add_parser("suggest", help="ask the configured LLM for a fix (cached per signature)")
+    s.add_argument("id", type=int)
+    s.add_argument("--refresh", action="store_true", help="ask again even when a suggestion is cached")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(handler=suggest)
     for name, status, text in (("mute", "muted", "hide a group from alerts and auto-filing"),
                                ("fixed", "fixed", "mark a group fixed (it reopens when seen again)"),
                                ("open", "open", "reopen a muted or fixed group")):
@@ -97,4 +102,16 @@ def set_group_status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         print_json(get_group(ctx.store, args.id), sys.stdout)
     else:
         print(f"group {args.id}: {args.status}")
+    return 0
+
+
+def suggest(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    from fleetdeck.app.output import print_json
+    from fleetdeck.services.triage.suggest import suggest_fix
+
+    out = suggest_fix(ctx.store, ctx.config, args.id, refresh=args.refresh)
+    if args.json:
+        print_json(out, sys.stdout)
+    else:
+        print(f"{out['label']}, {out['model']}{' (cached)' if out['cached'] else ''}:\n{out['text']}")
     return 0

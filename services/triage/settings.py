@@ -38,9 +38,12 @@ SECTIONS = [
             Setting("samples", 5, "Samples shown by `errors show`.", kind="int", validate=_positive),
             Setting("event_days", 30, "Keep error events this many days (groups and counts stay).", kind="int",
                     validate=_positive),
-            Setting("llm_model", "", "Model for optional fix suggestions (empty: off). Suggestions are cached\n"
-                    "per signature and always shown as 'LLM suggestion'."),
+            Setting("suggest_with", "off", "Optional LLM fix suggestions: off, router (the model router) or model\n"
+                    "(llm_model at llm_base_url). Cached per signature, always shown as 'LLM suggestion'.",
+                    validate=lambda v: None if v in ("off", "router", "model") else "expected off, router or model"),
+            Setting("llm_model", "", "Model for suggest_with = \"model\"."),
             Setting("llm_base_url", "", "OpenAI-compatible base URL for suggestions (empty: the provider's)."),
+            Setting("llm_api_key", "", "API key for llm_base_url (empty: OPENAI_API_KEY).", secret=True),
         ),
     ),
     Section(

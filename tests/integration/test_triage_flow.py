@@ -13,6 +13,7 @@ from fleetdeck.services.paths import Paths
 from fleetdeck.services.store import Store
 from fleetdeck.services.config import load_config
 from fleetdeck.services.triage.engine import Rules, record_error
+from tests.fakes.llm_server import Reply, fake_llm  # noqa: F401
 
 TRACEBACK = """Traceback (most recent call last):
   File "{root}/app/worker.py", line {n}, in run
@@ -121,3 +122,22 @@ def test_the_logs_job_rotates_a_big_log_summarizes_the_hour_and_loses_no_error(p
     assert log.stat().st_size == 0 and list(tmp_path.glob("own.log.*.gz"))
     assert out["summary_this_hour"]["events"] == 600
     assert Store.open(paths.db_file).scalar("SELECT sum(count) FROM error_groups") == 600
+
+
+def test_an_llm_fix_suggestion_is_labelled_redacted_and_cached_per_signature(paths: Paths, capsys,
+                                                                             fake_llm) -> None:  # noqa: ANN001,F811
+    paths.config_file.write_text(
+        f'[triage]\nsuggest_with = "model"\nllm_model = "gpt-test"\nllm_base_url = "{fake_llm.openai_url}"\n'
+        'llm_api_key = "sk-test"\n', encoding="utf-8")
+    store = Store.open(paths.db_file)
+    record_error(store, source="api", text="ERROR auth failed with key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123")
+    store.close()
+    fake_llm.queue(Reply(text="Rotate the API key and retry."))
+    first = _json(capsys, ["errors", "suggest", "1", "--json"])
+    assert first == {"label": "LLM suggestion (unverified)", "text": "Rotate the API key and retry.",
+                     "model": "gpt-test", "cached": False}
+    assert "abcdefghijklmnop" not in json.dumps(fake_llm.requests[-1].json)  # redacted before it left
+    assert _json(capsys, ["errors", "suggest", "1", "--json"])["cached"] is True
+    assert len(fake_llm.requests) == 1
+    assert main(["errors", "show", "1"]) == 0
+    assert "LLM suggestion (unverified, gpt-test): Rotate the API key" in capsys.readouterr().out
