@@ -61,19 +61,75 @@ def libtmux_polls(socket: str, rounds: int) -> list[float]:
     return times
 
 
+async def _idle_cpu(app, seconds: float) -> float:  # noqa: ANN001
+    """Percent of one core the app's process uses while it sits open for ``seconds``."""
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(2.0)  # let the first loads settle
+        t0, c0 = time.perf_counter(), time.process_time()
+        await asyncio.sleep(seconds)
+        return (time.process_time() - c0) / (time.perf_counter() - t0) * 100
+
+
+def console_cpu(socket: str, seconds: float) -> tuple[float, float]:
+    """(bare Textual app, fleetdeck console on the fleet with 1 s refresh) CPU %, measured one after the other."""
+    import os
+    import tempfile
+
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        def compose(self):  # noqa: ANN201
+            yield Static("bare")
+
+    bare = asyncio.run(_idle_cpu(Bare(), seconds))
+    home = tempfile.mkdtemp(prefix="fdbench-home-")
+    os.environ["FLEETDECK_HOME"] = home
+    from fleetdeck.app.console import FleetdeckApp
+    from fleetdeck.app.console_env import ConsoleEnv
+    from fleetdeck.services.clock import SystemClock
+    from fleetdeck.services.config import load_config
+    from fleetdeck.services.events import EventBus
+    from fleetdeck.services.paths import resolve_paths
+    from fleetdeck.services.store.async_store import AsyncStore
+
+    paths = resolve_paths().ensure()
+    config = load_config(paths)
+    config.values.setdefault("tmux", {}).update(sockets=[socket], poll_interval=1.0)
+
+    async def run() -> float:
+        env = ConsoleEnv(config=config, astore=AsyncStore(paths.db_file).open_sync(), clock=SystemClock(),
+                         events=EventBus())
+        try:
+            return await _idle_cpu(FleetdeckApp(env), seconds)
+        finally:
+            await env.astore.close()
+
+    return bare, asyncio.run(run())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--panes", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--quick", action="store_true", help="30 panes, 3 rounds")
+    parser.add_argument("--console-seconds", type=float, default=60.0, help="console CPU window (0: skip)")
+    parser.add_argument("--quick", action="store_true", help="30 panes, 3 rounds, 10 s console window")
     args = parser.parse_args()
     panes, rounds = (30, 3) if args.quick else (args.panes, args.rounds)
+    window = min(args.console_seconds, 10.0) if args.quick else args.console_seconds
     socket = f"fdbench-{uuid.uuid4().hex[:8]}"
     try:
         start_fleet(socket, panes)
         time.sleep(2.0)
         ours, seen, captured = asyncio.run(fleetdeck_polls(socket, rounds))
         anchor = libtmux_polls(socket, rounds)
+        if window > 0:
+            subprocess.run(["tmux", "-L", socket, "kill-session", "-t", "a0"], check=False)  # leave 50 or fewer
+            for i in range(50, panes):
+                subprocess.run(["tmux", "-L", socket, "kill-session", "-t", f"a{i}"], capture_output=True)
+            bare_cpu, console = console_cpu(socket, window)
+            print(f"console_cpu_pct={console:.2f} bare_textual_cpu_pct={bare_cpu:.2f} sessions={min(panes, 50) - 1} "
+                  f"window_s={window:.0f} refresh_s=1 goal_pct=2")
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
     fd_ms, lt_ms = statistics.median(ours) * 1000, statistics.median(anchor) * 1000

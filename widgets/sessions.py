@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
@@ -21,6 +22,7 @@ STATE_STYLE = {"working": "green", "permission": "bold yellow", "idle": "cyan", 
                "dead": "bold red", "unknown": "dim"}
 STATE_LABEL = {"permission": "permission?", "usage_limited": "usage limit", "idle": "idle"}
 SORTS = ("name", "state", "context")
+CELL_REFRESH_S = 5.0
 
 
 def duration(seconds: float | None) -> str:
@@ -28,7 +30,7 @@ def duration(seconds: float | None) -> str:
         return "-"
     s = int(seconds)
     if s < 60:
-        return f"{s}s"
+        return "<1m"  # minute steps: a table that changes every second costs CPU for nothing
     if s < 3600:
         return f"{s // 60}m"
     if s < 172800:
@@ -110,6 +112,10 @@ class SessionsPane(Pane):
         self.filter_text = ""
         self.sort_by = "name"
         self.rows: dict[str, dict[str, Any]] = {}
+        self._last_order: tuple[Any, ...] = ()
+        self._shown_states: dict[str, str] = {}
+        self._synced_at = 0.0
+        self._summary = ""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="sessions-summary")
@@ -135,7 +141,7 @@ class SessionsPane(Pane):
             counts[r["state"]] = counts.get(r["state"], 0) + 1
         summary = " · ".join(f"{n} {STATE_LABEL.get(s, s)}" for s, n in sorted(counts.items()))
         extra = f"   filter: {self.filter_text}" if self.filter_text else ""
-        self.query_one("#sessions-summary", Static).update(f"{summary}{extra}   sort: {self.sort_by}")
+        self._set_summary(f"{summary}{extra}   sort: {self.sort_by}")
         wanted = self.filter_text.lower()
         cells = {}
         for r in view.rows:
@@ -152,8 +158,27 @@ class SessionsPane(Pane):
                 (r.get("project_dir") or "-").rstrip("/").rsplit("/", 1)[-1] or "/",
             )
         table = self.query_one("#sessions-table", DataTable)
+        states = {k: str(c[2]) for k, c in cells.items()}
+        # Any cell change re-renders the whole DataTable: state changes and new/vanished rows show at once,
+        # figures that merely moved (context, durations) at most every CELL_REFRESH_S.
+        if states == self._shown_states and time.monotonic() - self._synced_at < CELL_REFRESH_S:
+            return
+        self._shown_states, self._synced_at = states, time.monotonic()
         sync_rows(table, cells)
-        self._sort(table)
+        order = self._order_key(cells)
+        if order != self._last_order:
+            self._last_order = order
+            self._sort(table)
+
+    def _set_summary(self, text: str) -> None:
+        if text != self._summary:
+            self._summary = text
+            self.query_one("#sessions-summary", Static).update(text)
+
+    def _order_key(self, cells: dict[str, tuple[Any, ...]]) -> tuple[Any, ...]:
+        """What the row order depends on; the table is re-sorted only when this changes."""
+        column = {"name": 0, "state": 2, "context": 4}[self.sort_by]
+        return (self.sort_by, tuple(sorted((k, str(c[column]), str(c[0])) for k, c in cells.items())))
 
     def _sort(self, table: DataTable) -> None:
         if table.row_count < 2:
@@ -274,4 +299,4 @@ class SessionsPane(Pane):
     def action_sort(self) -> None:
         self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
         self._sort(self.query_one("#sessions-table", DataTable))
-        self.query_one("#sessions-summary", Static).update(f"sort: {self.sort_by}")
+        self._set_summary(f"sort: {self.sort_by}")

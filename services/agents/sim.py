@@ -271,8 +271,8 @@ class Sim:
                 if self.state == "working":
                     self.tick += 1
                     self.dirty = True
-                    if now - self.last_ctx_drop >= 1.0 / self.speed:
-                        self.context = max(0, self.context - 1)
+                    if now - self.last_ctx_drop >= 4.0 / self.speed:  # about one model turn
+                        self.context = max(0, self.context - 2)
                         self.last_ctx_drop = now
                 if self.dirty:
                     self.draw()

@@ -65,6 +65,7 @@ class Poller:
         self.trackers: dict[str, PaneTracker] = {}
         self.changed_at: dict[str, float] = {}  # key -> when its screen last changed
         self.hooks: HookEvents | None = None
+        self._detected: dict[tuple[str, str], tuple[Any, str, Any]] = {}
 
     async def scan(self, sockets: list[str], *, now: float, idle_after_s: float = 1.5,
                    previous: dict[str, dict[str, Any]] | None = None,
@@ -108,9 +109,16 @@ class Poller:
 
     def _snapshot(self, socket: str, pane: PaneInfo, screen: str, prev: dict[str, Any], now: float,
                   unchanged_for: float, idle_after_s: float) -> SessionSnapshot:
-        kind = guess_kind(pane.command, pane.title, screen, prev.get("agent_kind"))
-        found = detect(kind, screen, title=pane.title, command=pane.command, dead=pane.dead, now=now,
-                       previous_kind=prev.get("agent_kind"))
+        cache_key = (socket, pane.pane_id)
+        signature = (hash(screen), pane.title, pane.command, pane.dead, prev.get("agent_kind"))
+        cached = self._detected.get(cache_key)
+        if cached is not None and cached[0] == signature:
+            kind, found = cached[1], cached[2]  # same screen as last poll: same answer
+        else:
+            kind = guess_kind(pane.command, pane.title, screen, prev.get("agent_kind"))
+            found = detect(kind, screen, title=pane.title, command=pane.command, dead=pane.dead, now=now,
+                           previous_kind=prev.get("agent_kind"))
+            self._detected[cache_key] = (signature, kind, found)
         state = found.state
         if state == "unknown" and screen:
             # An unchanged screen without a spinner is waiting for someone (ccmanager's rule); for a plain

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+LAST_SEEN_EVERY_S = 30
+
 if TYPE_CHECKING:
     from ..store import Store
     from .poller import SessionSnapshot
@@ -16,7 +18,8 @@ def write_poll(store: "Store", snaps: list["SessionSnapshot"], *, polled: list[s
     seen = {s.key for s in snaps}
     with store.write() as conn:
         rows = {r["key"]: r for r in conn.execute(
-            "SELECT id, key, socket, state, pane_pid, context_left, gone_at FROM sessions")}
+            "SELECT id, key, socket, name, tmux_session, pane_id, pane_pid, agent_kind, project_dir, state,"
+            " context_left, reset_at, detail, last_seen_at, gone_at FROM sessions")}
 
         def transition(session_id: int, key: str, old: str | None, new: str, detail: str | None) -> None:
             conn.execute("INSERT INTO session_states (session_id, at, from_state, to_state, detail)"
@@ -38,6 +41,12 @@ def write_poll(store: "Store", snaps: list["SessionSnapshot"], *, polled: list[s
             revived = row["gone_at"] is not None
             changed = revived or row["state"] != s.state
             context = s.context_left if s.context_left is not None else row["context_left"]
+            same = (row["name"], row["tmux_session"], row["pane_id"], row["pane_pid"], row["agent_kind"],
+                    row["project_dir"], row["context_left"], row["reset_at"], row["detail"]) == (
+                    s.name, s.tmux_session, s.pane_id, s.pane_pid, s.agent_kind, s.project_dir, context,
+                    s.reset_at, detail)
+            if same and not changed and now - (row["last_seen_at"] or 0) < LAST_SEEN_EVERY_S:
+                continue  # nothing new: no write (the console polls every second)
             conn.execute(
                 "UPDATE sessions SET name=?, socket=?, tmux_session=?, pane_id=?, pane_pid=?, agent_kind=?,"
                 " project_dir=?, state=?, state_since=CASE WHEN ? THEN ? ELSE state_since END, context_left=?,"
