@@ -96,9 +96,23 @@ def analyze(ctx: "JobContext", collect: Callable[["JobContext"], Any]) -> dict[s
     hour = int(now) // 3600 * 3600
     summaries = [hourly_summary(ctx.store, hour - 3600), hourly_summary(ctx.store, hour)]
     alerts = alert_new_critical(ctx.store, now=now)
+    pruned = prune_events(ctx.store, int(ctx.config.get("triage", "event_days", 30)), now=now)
     return {
         "message": f"logs: rotated {len(rotated)}, {collected.ingest.events} errors,"
                    f" {len(summaries[0]['new_groups'])} new groups last hour, {len(alerts)} critical alerts",
         "rotated": rotated, "summary_last_hour": summaries[0], "summary_this_hour": summaries[1],
-        "alerts": alerts,
+        "alerts": alerts, "events_pruned": pruned,
     }
+
+
+def prune_events(store: "Store", days: int, *, now: float, batch: int = 5000) -> int:
+    """Drop error events older than ``days`` in short transactions; groups keep their counts."""
+    cutoff = int(now) - days * 86400
+    total = 0
+    while True:
+        with store.write() as conn:
+            n = conn.execute("DELETE FROM error_events WHERE id IN (SELECT id FROM error_events WHERE at < ?"
+                             " LIMIT ?)", (cutoff, batch)).rowcount
+        total += n
+        if n < batch:
+            return total
