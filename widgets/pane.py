@@ -31,6 +31,10 @@ class Pane(Vertical):
         yield Static(self.empty_text, classes="pane-empty")
         yield from self.compose_body()
 
+    def on_mount(self) -> None:
+        # A pane with nothing focusable inside still takes part in Tab and number-key navigation.
+        self.can_focus = not any(child.can_focus for child in self.query("*"))
+
     def compose_body(self) -> ComposeResult:
         return iter(())
 

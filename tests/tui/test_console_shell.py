@@ -1,0 +1,91 @@
+"""The console shell: panes, focus, help, the command palette and jobs run from it."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from fleetdeck.widgets.help import HelpScreen
+from fleetdeck.widgets.pane import Pane
+
+
+def pane_of(app) -> str | None:  # noqa: ANN001
+    node = app.focused
+    while node is not None and not isinstance(node, Pane):
+        node = node.parent
+    return node.pane_name if node is not None else None
+
+
+async def test_the_shell_shows_five_panes_an_activity_log_and_the_footer(make_app) -> None:  # noqa: ANN001
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        names = [pane.pane_name for pane in app.query(Pane)]
+        assert names == ["sessions", "queue", "spend", "errors", "metrics"]
+        assert app.query_one("#activity")
+        assert pane_of(app) == "sessions"
+
+
+async def test_number_keys_and_tab_move_focus_between_panes(make_app) -> None:  # noqa: ANN001
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        assert pane_of(app) == "queue"
+        await pilot.press("4")
+        assert pane_of(app) == "errors"
+        await pilot.press("1")
+        assert pane_of(app) == "sessions"
+        seen = {pane_of(app)}
+        for _ in range(12):
+            await pilot.press("tab")
+            seen.add(pane_of(app))
+        assert {"sessions", "queue", "spend", "errors", "metrics"} <= seen
+
+
+async def test_question_mark_opens_help_listing_every_panes_keys(make_app) -> None:  # noqa: ANN001
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Sessions pane" in app.screen.markdown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_store_check_runs_from_the_command_palette_and_notifies(make_app) -> None:  # noqa: ANN001
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"store-check")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if any("store ok" in str(n.message) for n in app._notifications):
+                break
+        messages = [str(n.message) for n in app._notifications]
+        assert any("store ok" in m for m in messages), messages
+
+
+async def test_zoom_shows_only_the_focused_pane_and_again_restores_all(make_app) -> None:  # noqa: ANN001
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("2", "z")
+        assert [p.pane_name for p in app.query(Pane) if p.display] == ["queue"]
+        await pilot.press("z")
+        assert len([p for p in app.query(Pane) if p.display]) == 5
+
+
+async def test_the_jobs_view_lists_jobs_and_recent_runs(make_app) -> None:  # noqa: ANN001
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause(0.5)
+        table = app.screen.query_one("#jobs-table", DataTable)
+        assert "store-check" in [key.value for key in table.rows]
