@@ -7,10 +7,29 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Label, Sparkline, Static
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, Sparkline
 
 from .pane import Pane
 from .table_sync import sync_rows
+
+
+class FixedText(Widget):
+    """A fixed-size line of text; changing it repaints without a layout pass (unlike Label.update)."""
+
+    DEFAULT_CSS = "FixedText { height: 1; }"
+
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._text = text
+
+    def render(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.refresh()
 
 
 class HostRow(Horizontal):
@@ -18,8 +37,8 @@ class HostRow(Horizontal):
 
     DEFAULT_CSS = """
     HostRow { height: 1; }
-    HostRow > .metric-label { width: 10; }
-    HostRow > .metric-value { width: 26; }
+    HostRow > .metric-label { width: 10; height: 1; }
+    HostRow > .metric-value { width: 26; height: 1; }
     HostRow > Sparkline { width: 1fr; height: 1; }
     """
 
@@ -30,11 +49,11 @@ class HostRow(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="metric-label")
-        yield Label("", classes="metric-value")
+        yield FixedText("", classes="metric-value")
         yield Sparkline([], summary_function=max)
 
     def set(self, value: str, history: tuple[float, ...]) -> None:
-        self.query_one(".metric-value", Label).update(value)
+        self.query_one(".metric-value", FixedText).set_text(value)
         spark = self.query_one(Sparkline)
         if tuple(spark.data or ()) != history:
             spark.data = list(history)
@@ -51,14 +70,14 @@ class MetricsPane(Pane):
 
     DEFAULT_CSS = """
     MetricsPane #metrics-host { height: auto; }
-    MetricsPane #metrics-cores { height: 1; color: $text-muted; }
+    MetricsPane #metrics-cores { width: 1fr; color: $text-muted; }
     MetricsPane #metrics-sessions { height: 1fr; min-height: 3; }
     MetricsPane #metrics-latency { height: auto; max-height: 8; }
     """
 
     def compose_body(self) -> ComposeResult:
         yield Vertical(id="metrics-host")
-        yield Static("", id="metrics-cores")
+        yield FixedText("", id="metrics-cores")
         sessions = DataTable(id="metrics-sessions", cursor_type="row", zebra_stripes=True)
         sessions.add_columns("session", "state", "CPU", "RSS", "uptime 24h", "restarts")
         yield sessions
@@ -67,8 +86,9 @@ class MetricsPane(Pane):
         yield latency
 
     def show(self, view: Any) -> None:
+        if not self.loaded:
+            self.set_empty(None)
         self.loaded = True
-        self.set_empty(None)
         box = self.query_one("#metrics-host", Vertical)
         rows = {row.key: row for row in box.query(HostRow)}
         for line in view.host:
@@ -80,7 +100,7 @@ class MetricsPane(Pane):
                 self.call_after_refresh(row.set, line.value, line.history)
             else:
                 row.set(line.value, line.history)
-        self.query_one("#metrics-cores", Static).update(f"cores {view.cores}" if view.cores else "")
+        self.query_one("#metrics-cores", FixedText).set_text(f"cores {view.cores}" if view.cores else "")
         sync_rows(self.query_one("#metrics-sessions", DataTable), {
             s.key: (s.name, s.state, s.cpu, s.rss, s.uptime, str(s.restarts)) for s in view.sessions
         })
