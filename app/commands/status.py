@@ -37,6 +37,9 @@ def status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
                 snap = take_snapshot(conn, now)
             finally:
                 conn.close()
+        except sqlite3.OperationalError:
+            # Most likely a database from before the queue migration: open it the normal way (migrates).
+            snap = take_snapshot(ctx.store.conn, now)
         except sqlite3.DatabaseError as exc:
             raise DataError(f"{db}: {exc}") from None
     if args.json:
