@@ -33,12 +33,20 @@ def dashboard_data(store: "Store", *, days: int, now: float, tz: str) -> dict[st
     n = len(starts)
     zone = ZoneInfo(tz)
     expr, params = local_day_sql("at", start, end, tz)
+    # When the range holds (nearly) all rows, a straight table scan beats a million index lookups; "+at"
+    # tells SQLite not to use the index on at.
+    bounds = store.query_one("SELECT min(at), max(at) FROM api_calls")
+    col = "at"
+    if bounds and bounds[0] is not None:
+        covered = min(end, bounds[1]) - max(start, bounds[0])
+        col = "+at" if covered >= 0.3 * max(1, bounds[1] - bounds[0]) else "at"
+    store.execute("PRAGMA temp_store = MEMORY")  # the GROUP BY sorter must not spill to disk
     rows = store.query(
         f"SELECT {expr} AS d, model, coalesce(workflow, '(none)'), coalesce(project_dir, '(none)'),"
         " sum(coalesce(cost_micros, 0)), sum(CASE WHEN cost_micros IS NOT NULL THEN baseline_cost_micros ELSE 0 END),"
         " count(*), sum(cost_micros IS NULL), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),"
         " sum(cache_write_tokens)"
-        " FROM api_calls WHERE at >= ? AND at < ? GROUP BY 1, 2, 3, 4", (*params, start, end))
+        f" FROM api_calls WHERE {col} >= ? AND {col} < ? GROUP BY 1, 2, 3, 4", (*params, start, end))
 
     model_day: dict[str, list[int]] = {}
     workflow_tot: dict[str, list[int]] = {}
@@ -89,7 +97,7 @@ def dashboard_data(store: "Store", *, days: int, now: float, tz: str) -> dict[st
                 for r in store.query(
                     "SELECT coalesce(session, '(none)'), sum(coalesce(cost_micros, 0)) AS c, count(*),"
                     " sum(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens), max(project_dir)"
-                    " FROM api_calls WHERE at >= ? AND at < ? GROUP BY 1 ORDER BY c DESC LIMIT ?",
+                    f" FROM api_calls WHERE {col} >= ? AND {col} < ? GROUP BY 1 ORDER BY c DESC LIMIT ?",
                     (start, end, TOP_SESSIONS))]
     return {
         "generated": datetime.fromtimestamp(now, zone).strftime("%Y-%m-%d %H:%M %Z"),
