@@ -13,7 +13,7 @@ from ..jobs import JobContext, JobResult, Progress, job
 )
 async def health(ctx: JobContext, progress: Progress) -> JobResult:
     from .policies import PolicyConfig, execute, load_inputs, notify_transitions, plan
-    from .poller import default_poller
+    from .poller import default_poller, on_poller_loop, poll_once
 
     poller = default_poller()
     now = int(ctx.clock.now())
@@ -21,7 +21,7 @@ async def health(ctx: JobContext, progress: Progress) -> JobResult:
     progress(0, 3, "polling tmux")
     if ctx.dry_run:
         sockets = list(ctx.config.get("tmux", "sockets", ["default"]) or ["default"])
-        result = await poller.scan(sockets, now=now)
+        result = await on_poller_loop(poller.scan(sockets, now=now))
         rows, pending, counts = load_inputs(ctx.store, now)
         by_key = {s.key: s for s in result.sessions}
         for r in rows:  # what the rows would say after this poll
@@ -33,7 +33,7 @@ async def health(ctx: JobContext, progress: Progress) -> JobResult:
         done = [f"would {st.kind}: {st.name} ({st.detail})" for st in steps]
         notified = 0
     else:
-        result = await poller.poll(ctx.store, ctx.config, ctx.clock, ctx.events)
+        result = await poll_once(ctx.store, ctx.config, ctx.clock, ctx.events)
         progress(1, 3, "notifying")
         notified = notify_transitions(ctx.store, result, now)
         progress(2, 3, "applying policies")

@@ -7,9 +7,11 @@ unavailable and its sessions as "unknown", never as an error.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Coroutine, TypeVar
 
 from ..agents.detect import detect, guess_kind
 from ..tmux.control import ControlClient, TmuxUnavailable
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..events import EventBus
     from ..store import Store
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -159,6 +163,8 @@ class Poller:
 
 
 _DEFAULT: Poller | None = None
+_LOOP: asyncio.AbstractEventLoop | None = None
+_LOOP_LOCK = threading.Lock()
 
 
 def default_poller() -> Poller:
@@ -168,7 +174,27 @@ def default_poller() -> Poller:
     return _DEFAULT
 
 
+def _poller_loop() -> asyncio.AbstractEventLoop:
+    """An event loop on a daemon thread that outlives each job run.
+
+    The job runner gives every pass its own ``asyncio.run``; the default poller's control-mode clients live
+    on this loop instead, so ``fleetdeck watch`` keeps one ``tmux -C`` per server for its whole life.
+    """
+    global _LOOP
+    with _LOOP_LOCK:
+        if _LOOP is None or _LOOP.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="fleetdeck-tmux", daemon=True).start()
+            _LOOP = loop
+        return _LOOP
+
+
+async def on_poller_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` (something using the default poller) on the poller's long-lived loop."""
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, _poller_loop()))
+
+
 async def poll_once(store: "Store", config: "Config", clock: "Clock", events: "EventBus | None" = None
                     ) -> PollResult:
     """Poll every configured tmux server once and bring the sessions table up to date."""
-    return await default_poller().poll(store, config, clock, events)
+    return await on_poller_loop(default_poller().poll(store, config, clock, events))

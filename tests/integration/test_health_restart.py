@@ -11,7 +11,7 @@ import pytest
 from fleetdeck.services.clock import SystemClock
 from fleetdeck.services.events import EventBus
 from fleetdeck.services.health.jobs import health
-from fleetdeck.services.health.poller import default_poller
+from fleetdeck.services.health.poller import default_poller, on_poller_loop
 from fleetdeck.services.jobs import JobContext
 
 from .test_health_poll import start_agent
@@ -53,7 +53,7 @@ async def test_auto_restart_at_threshold_writes_note_and_resumes(ctx, tmux_socke
     assert str(note) in records(rec)[1]["text"]
     titles = [r["title"] for r in ctx.store.query("SELECT title FROM outbox")]
     assert any("restarted with a handoff note" in t for t in titles)
-    await default_poller().close()
+    await on_poller_loop(default_poller().close())
 
 
 async def test_crashed_agent_is_restarted_and_notified(ctx, tmux_socket) -> None:
@@ -61,4 +61,4 @@ async def test_crashed_agent_is_restarted_and_notified(ctx, tmux_socket) -> None
     await run_passes(ctx, lambda: (ctx.store.scalar("SELECT restarts FROM sessions") or 0) >= 1)
     titles = [r["title"] for r in ctx.store.query("SELECT title FROM outbox")]
     assert any("crashed" in t for t in titles) and any("restarted after a crash" in t for t in titles)
-    await default_poller().close()
+    await on_poller_loop(default_poller().close())
