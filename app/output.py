@@ -8,7 +8,8 @@ import sys
 from typing import Any, Iterable, Sequence, TextIO
 
 
-def use_color(stream: TextIO = sys.stdout) -> bool:
+def use_color(stream: TextIO | None = None) -> bool:
+    stream = stream or sys.stdout
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -16,7 +17,9 @@ def use_color(stream: TextIO = sys.stdout) -> bool:
     return stream.isatty()
 
 
-def print_json(data: Any, stream: TextIO = sys.stdout) -> None:
+def print_json(data: Any, stream: TextIO | None = None) -> None:
+    # sys.stdout is looked up per call: it can be replaced after import (pytest's capsys, redirection).
+    stream = stream or sys.stdout
     json.dump(data, stream, indent=2, default=str, ensure_ascii=False)
     stream.write("\n")
 
@@ -60,7 +63,8 @@ def _is_number(text: str) -> bool:
 
 
 def print_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: str | None = None,
-                stream: TextIO = sys.stdout) -> None:
+                stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
     stream.write(format_table(list(rows), headers, align) + "\n")
 
 

@@ -33,7 +33,7 @@ def _create_private(path: Path) -> None:
         raise CantCreateError(f"cannot create {path}: {exc.strerror or exc}") from None
 
 
-def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+def connect(path: Path | str, *, readonly: bool = False, new: bool = False) -> sqlite3.Connection:
     """A connection with fleetdeck's pragmas, in autocommit mode (transactions are explicit)."""
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
@@ -42,6 +42,9 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    if new and not readonly:
+        # Only possible before the first page is written; lets cleanup give space back in small steps.
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
     if not readonly:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -56,10 +59,11 @@ class Store:
     @classmethod
     def open(cls, path: Path | str, *, migrate_schema: bool = True) -> "Store":
         path = Path(path)
+        is_new = not path.exists() or path.stat().st_size == 0
         if not path.exists():
             _create_private(path)
         try:
-            conn = connect(path)
+            conn = connect(path, new=is_new)
         except sqlite3.OperationalError as exc:
             raise CantCreateError(f"cannot open {path}: {exc}") from None
         try:

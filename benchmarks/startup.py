@@ -1,0 +1,106 @@
+"""Start-up cost: the console's first frame and `fleetdeck --help`, each against its anchor, in one run.
+
+    uv run python benchmarks/startup.py [--runs N]
+
+1. Time to first frame of the fleetdeck console on a seeded demo store vs a bare Textual App with one Static
+   (both headless, in fresh interpreters, from spawn to the first completed refresh). Goal: ratio <= 1.5.
+2. `fleetdeck --help` wall time vs `python -c pass`. Goal: ratio <= 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BARE = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+
+async def first_frame(pilot):
+    await pilot.pause()
+    pilot.app.exit()
+
+Bare().run(headless=True, size=(160, 45), auto_pilot=first_frame)
+"""
+
+FLEETDECK = """
+from fleetdeck.app.console import FleetdeckApp
+from fleetdeck.app.console_env import ConsoleEnv
+from fleetdeck.services.clock import SystemClock
+from fleetdeck.services.config import load_config
+from fleetdeck.services.events import EventBus
+from fleetdeck.services.store.async_store import AsyncStore
+
+config = load_config()
+env = ConsoleEnv(config=config, astore=AsyncStore(config.paths.db_file).open_sync(), clock=SystemClock(),
+                 events=EventBus())
+
+async def first_frame(pilot):
+    await pilot.pause()
+    pilot.app.exit()
+
+FleetdeckApp(env).run(headless=True, size=(160, 45), auto_pilot=first_frame)
+import os
+os._exit(0)
+"""
+
+
+def timed(command: list[str], env: dict[str, str], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def seed_demo_store(home: Path) -> None:
+    from fleetdeck.services.demo.seed import seed_activity, seed_queue, seed_spend
+    from fleetdeck.services.paths import resolve_paths
+    from fleetdeck.services.store import Store
+
+    os.environ["FLEETDECK_HOME"] = str(home)
+    paths = resolve_paths().ensure()
+    projects = {name: home / "projects" / name for name in ("api", "web", "docs", "etl", "infra", "ml")}
+    with Store.open(paths.db_file) as store:
+        now = time.time()
+        seed_spend(store, now, projects, ["api-claude", "web-claude", "docs-claude"])
+        seed_queue(store, now, projects)
+        seed_activity(store, now, ["api-claude", "web-claude", "docs-claude"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        seed_demo_store(home)
+        env = {**os.environ, "FLEETDECK_HOME": str(home), "FLEETDECK_TMUX_SOCKETS": "fleetdeck-bench-none"}
+        py = sys.executable
+        # Warm the file cache once so neither side pays for cold disk reads.
+        timed([py, "-c", BARE], env, 1)
+        timed([py, "-c", FLEETDECK], env, 1)
+        bare = timed([py, "-c", BARE], env, args.runs)
+        ours = timed([py, "-c", FLEETDECK], env, args.runs)
+        print(f"first frame: fleetdeck console {ours * 1000:.0f} ms, bare Textual app {bare * 1000:.0f} ms "
+              f"(median of {args.runs})")
+        print(f"startup ratio={ours / bare:.2f} goal=<=1.5")
+        baseline = timed([py, "-c", "pass"], env, args.runs * 2)
+        helped = timed([py, "-m", "fleetdeck.app.cli", "--help"], env, args.runs * 2)
+        print(f"--help: fleetdeck {helped * 1000:.0f} ms, python -c pass {baseline * 1000:.0f} ms")
+        print(f"help ratio={helped / baseline:.2f} goal=<=4")
+
+
+if __name__ == "__main__":
+    main()
