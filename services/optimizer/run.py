@@ -97,14 +97,20 @@ def run_optimizer(config: "Config", store: "Store", *, now: float, dry_run: bool
     files = [str(f) for f in opts.get("files") or []]
     try:
         repo = git.Repo(workspace)
+        dirty = repo.is_dirty(untracked_files=False)
     except (git.NoSuchPathError, git.InvalidGitRepositoryError):
-        raise ConfigError(f"optimizer.workspace {workspace}: not a git repository") from None
+        repo, dirty = None, False  # each file is then reported (missing, or suggestions only)
     ask = ask or make_asker(config, store)
     results = review_all(ask, workspace, files, int(opts.get("max_file_bytes", 60000)))
 
-    dirty = repo.is_dirty(untracked_files=False)
-    note = "dry run: nothing applied" if dry_run else "workspace has uncommitted changes: suggestions only" \
-        if dirty else None
+    if dry_run:
+        note = "dry run: nothing applied"
+    elif repo is None:
+        note = f"{workspace} is not a git repository: suggestions only"
+    elif dirty:
+        note = "workspace has uncommitted changes: suggestions only"
+    else:
+        note = None
     changes: list[dict[str, Any]] = []
     would_apply = 0
     for res in results:
@@ -112,18 +118,18 @@ def run_optimizer(config: "Config", store: "Store", *, now: float, dry_run: bool
             continue
         for imp in res.review.improvements:
             verdict = patches.judge(imp, reviewed=res.file, listed=files, workspace=workspace, opts=opts)
-            if verdict.action == "apply":
+            if verdict.action == "apply" and repo is not None:
                 problem = patches.applies(repo, imp.patch)
                 if problem:
                     verdict = patches.Verdict("reject", f"patch does not apply: {problem}")
-            if verdict.action == "apply" and (dry_run or dirty):
+            if verdict.action == "apply" and note:
                 verdict = patches.Verdict("suggest", note or "")
                 would_apply += 1
             entry = {"file": imp.file, "change_type": imp.change_type, "rationale": imp.rationale,
                      "patch": imp.patch, "status": {"apply": "applied", "suggest": "suggested",
                                                     "reject": "rejected"}[verdict.action],
                      "reason": verdict.reason or None, "commit_sha": None}
-            if verdict.action == "apply":
+            if verdict.action == "apply" and repo is not None:
                 entry["commit_sha"] = patches.apply_and_commit(repo, imp)
             elif verdict.action == "reject":
                 logger.warning("optimizer: rejected change to {}: {}", imp.file, verdict.reason)

@@ -190,3 +190,10 @@ def test_report_and_revert_on_the_command_line(paths, store, fake_llm, workspace
     assert main(["optimizer", "revert", "1"]) == 0
     assert (workspace / "AGENTS.md").read_text() == AGENTS
     assert main(["optimizer", "revert", "1"]) == 65
+
+
+def test_a_missing_workspace_is_reported_per_file_and_the_run_continues(paths, store, clock, fake_llm, tmp_path):
+    config = configure(paths, fake_llm, tmp_path / "nowhere")
+    summary = run_optimizer(config, store, now=clock.now())
+    assert [f["status"] for f in summary["files"]] == ["missing", "missing"]
+    assert fake_llm.requests == [] and summary["applied"] == 0
