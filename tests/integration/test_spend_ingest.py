@@ -155,11 +155,14 @@ def test_codex_rollouts_count_differences_of_cumulative_totals(tmp_path, store) 
 
 
 def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> None:  # noqa: ANN001
-    tree = generate(tmp_path / "claude", 6, seed=11)
+    tree = generate(tmp_path / "claude", 2.5, seed=11)
     expected, _ = reference_count(tree)
-    env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "40"}
-    cmd = [sys.executable, "-m", "fleetdeck.app.cli", "ingest", "--claude-dir", str(tree), "--codex-dir",
-           str(tmp_path / "none")]
+    env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "20"}
+    # The service itself in a child process (the CLI adds only start-up time to this test).
+    code = ("import sys; from pathlib import Path; from fleetdeck.services.store import Store;"
+            " from fleetdeck.services.spend.ingest import ingest; from fleetdeck.services.spend.pricing import Pricer;"
+            " ingest(Store.open(sys.argv[1]), Pricer(), claude_dirs=[Path(sys.argv[2])], codex_dirs=[])")
+    cmd = [sys.executable, "-c", code, str(paths.db_file), str(tree)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     partial = 0
     deadline = time.monotonic() + 15
@@ -178,3 +181,20 @@ def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> Non
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     with Store.open(paths.db_file) as store:
         assert sums(store) == expected
+
+
+def test_cli_ingest_runs_the_ingest_job_and_reports_counts(tmp_path, paths, capsys) -> None:  # noqa: ANN001
+    from fleetdeck.app.cli import main
+
+    f = tmp_path / "c" / "projects" / "p" / "s.jsonl"
+    f.parent.mkdir(parents=True)
+    f.write_text(json.dumps({"type": "assistant", "sessionId": "s", "requestId": "r", "cwd": "/p",
+                             "timestamp": "2026-11-01T10:00:00Z",
+                             "message": {"id": "m", "model": "claude-haiku-4-5", "usage": {"output_tokens": 9}}})
+                 + "\n" + '{"type":"assistant","message":{"usage":' + "\n")
+    argv = ["ingest", "--claude-dir", str(tmp_path / "c"), "--codex-dir", str(tmp_path / "none"), "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["summary"]["rows_added"] == 1 and result["summary"]["torn_lines"] == 1
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["rows_added"] == 0
