@@ -22,7 +22,6 @@ from fleetdeck.app.panes import PANES
 from fleetdeck.app.panes.base import PaneController
 from fleetdeck.app.screens import ViewSpec, discover_views
 from fleetdeck.widgets.activity import ActivityLog
-from fleetdeck.widgets.help import HelpScreen
 from fleetdeck.widgets.modals import ConfirmModal
 from fleetdeck.widgets.pane import Pane
 
@@ -252,6 +251,8 @@ class FleetdeckApp(App[None]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_help(self) -> None:
+        from fleetdeck.widgets.help import HelpScreen
+
         self.push_screen(HelpScreen(self.help_markdown()))
 
     def help_markdown(self) -> str:

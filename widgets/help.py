@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Label, Markdown
+from textual.widgets import Label
 
 
 class HelpScreen(ModalScreen[None]):
@@ -20,6 +20,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog dialog-wide", id="help"):
             yield Label("fleetdeck help", classes="dialog-title")
             with VerticalScroll():
+                from textual.widgets import Markdown  # markdown-it is slow to import; only when help opens
+
                 yield Markdown(self.markdown)
 
     def action_close(self) -> None:

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Static
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -62,6 +62,8 @@ class TextEntryModal(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             if self.multiline:
+                from textual.widgets import TextArea  # heavy; only multi-line entry needs it
+
                 yield TextArea(self.initial, id="entry", soft_wrap=True, show_line_numbers=False)
                 yield Label("Ctrl+S to submit, Esc to cancel", classes="dialog-hint")
             else:
@@ -75,7 +77,7 @@ class TextEntryModal(ModalScreen[str | None]):
 
     def action_submit(self) -> None:
         entry = self.query_one("#entry")
-        value = entry.text if isinstance(entry, TextArea) else entry.value  # type: ignore[attr-defined]
+        value = entry.value if isinstance(entry, Input) else entry.text  # type: ignore[attr-defined]
         self.dismiss(value)
 
     def action_cancel(self) -> None:
