@@ -40,6 +40,13 @@ def make_asker(config: "Config", store: "Store") -> Callable[[list[dict[str, str
     from ..spend import log_api_call
 
     ref = ModelRef.parse(str(config.get("optimizer", "model")))
+    if ref.provider == "tier":
+        from ..router.tiers import load_tiers, tier_by_name
+
+        tier = tier_by_name(load_tiers(config.section("router")), ref.model)
+        if tier is None:
+            raise ConfigError(f"optimizer.model: no router tier named {ref.model!r}")
+        ref = tier.models[0]
     cfg = {**config.section("router"), "max_tokens": 4096}
 
     def ask(messages: list[dict[str, str]]) -> str:

@@ -14,8 +14,8 @@ DEFAULT_ALLOWED = ["add_sentence", "add_section", "clarify_sentence", "fix_typo"
 
 def _valid_model(value: Any) -> str | None:
     provider = str(value).split(":", 1)[0]
-    if ":" not in str(value) or provider not in ("anthropic", "openai", "local"):
-        return "expected provider:model (anthropic, openai or local)"
+    if ":" not in str(value) or provider not in ("anthropic", "openai", "local", "tier"):
+        return "expected provider:model (anthropic, openai or local) or tier:NAME (a [router] tier)"
     return None
 
 
@@ -32,7 +32,7 @@ SECTIONS = [
             Setting("workspace", "", "Git repository holding the instruction files (empty: optimizer disabled).",
                     kind="path"),
             Setting("files", DEFAULT_FILES, "Files to review, relative to the workspace.", kind="list"),
-            Setting("model", "anthropic:claude-sonnet-4-5", "Reviewer model as provider:model.",
+            Setting("model", "anthropic:claude-sonnet-4-5", "Reviewer model as provider:model, or tier:NAME for a router tier's first model.",
                     validate=_valid_model),
             Setting("allowed_change_types", DEFAULT_ALLOWED, "Change types that may be applied automatically.",
                     kind="list", validate=_valid_types),

@@ -197,3 +197,11 @@ def test_a_missing_workspace_is_reported_per_file_and_the_run_continues(paths, s
     summary = run_optimizer(config, store, now=clock.now())
     assert [f["status"] for f in summary["files"]] == ["missing", "missing"]
     assert fake_llm.requests == [] and summary["applied"] == 0
+
+
+def test_the_reviewer_can_be_a_router_tier(paths, store, clock, fake_llm, workspace):
+    config = configure(paths, fake_llm, workspace, files=("SOUL.md",))
+    config.values["optimizer"]["model"] = "tier:simple"
+    fake_llm.queue(answer(88, []))
+    assert run_optimizer(config, store, now=clock.now())["score"] == 88
+    assert fake_llm.requests[0].json["model"] == "claude-haiku-4-5"
