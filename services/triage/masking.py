@@ -17,11 +17,12 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
     (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"), ("://",), False),                                # URLs
     (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), ("@",), False),                                # e-mail
     (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), ("-",), True),
-    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])"), (".",), True),              # IPv4[:port]
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), ("-",), True),
-    (re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"), (":",), True),                  # syslog dates
-    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), (":",), True),                               # times
+    # IPv4[:port], ISO date-times, syslog dates, times: one scan (leftmost wins, as applying them in turn would)
+    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])"
+                r"|\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+                r"|\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"
+                r"|\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), (".", ":"), True),
     (re.compile(r"(?<![/\w.-])(?:[a-zA-Z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b"
                 r"(?![.\w])"), (".",), False),                                                     # host names
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|B)\b"), ("B ", "B,", "KB", "MB", "GB", "TB", "PB", "iB"), True),                                 # sizes
@@ -80,7 +81,46 @@ def mask(message: str) -> str:
             if guard in message:
                 message = pattern.sub(WILDCARD, message)
                 break
-    return " ".join([t if t.isalpha() else WILDCARD if t.isdigit() else _mask_token(t) for t in message.split()])
+    search = _MAYBE_VARIABLE.search
+    return " ".join([t if t.isalpha() or not search(t) else WILDCARD if t.isdigit() else _mask_token_cached(t)
+                     for t in message.split()])
+
+
+_TOKEN_SHAPES: dict[bytes, tuple[int, int] | None] = {}
+_VERBATIM = (-1, -1)
+_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def clear_caches() -> None:
+    """Forget cached token shapes (benchmarks start each timed run cold)."""
+    _TOKEN_SHAPES.clear()
+
+
+def _mask_token_cached(token: str) -> str:
+    """``_mask_token`` through a cache keyed on the token with its digits zeroed.
+
+    The rules look at digit positions, never digit values, and every result is the token itself or a prefix
+    of it + <*> + a suffix of it, so the cache stores only (prefix length, suffix length)."""
+    key = token.encode("utf-8", "replace").translate(_ZERO)
+    shape = _TOKEN_SHAPES.get(key)
+    if shape is not None:
+        if shape is _VERBATIM:
+            return token
+        return token[: shape[0]] + WILDCARD + token[len(token) - shape[1]:] if shape[1] else token[: shape[0]] + WILDCARD
+    out = _mask_token(token)
+    if out == token:
+        shape = _VERBATIM
+    else:
+        i = out.find(WILDCARD)
+        tail = len(out) - i - len(WILDCARD)
+        ok = i >= 0 and out[:i] == token[:i] and (tail == 0 or out[len(out) - tail:] == token[len(token) - tail:])
+        ok = ok and WILDCARD not in out[i + len(WILDCARD):] and i + tail <= len(token)
+        shape = (i, tail) if ok else None
+    if shape is not None:
+        if len(_TOKEN_SHAPES) >= 100_000:
+            _TOKEN_SHAPES.clear()
+        _TOKEN_SHAPES[key] = shape
+    return out
 
 
 def tokens(message: str) -> list[str]:
