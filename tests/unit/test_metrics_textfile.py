@@ -8,10 +8,9 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from fleetdeck.services.metrics.collector import Collector, Snapshot
+from fleetdeck.services.metrics.collector import Collector, SessionSample, Snapshot
 from fleetdeck.services.metrics.fleet import FleetGauges, LatencyRow, SessionRow
 from fleetdeck.services.metrics.procs import SessionUsage
-from fleetdeck.services.metrics.collector import SessionSample
 from fleetdeck.services.metrics.prometheus import write_textfile
 
 
