@@ -167,6 +167,12 @@ class Sim:
             self.on_key(buf[:n].decode("utf-8", "replace"))
             buf = buf[n:]
 
+    def flush_pending(self) -> None:
+        """Nothing more came: a lone ESC held back as a possible paste start was the Esc key."""
+        if self.paste is None and self.pending and PASTE_START.startswith(self.pending):
+            self.pending = b""
+            self.on_key("esc")
+
     def on_paste(self, text: str) -> None:
         if self.state in ("idle", "usage_limited"):
             self.typed += text
@@ -285,6 +291,8 @@ class Sim:
                     if not data:
                         break
                     self.feed(data)
+                else:
+                    self.flush_pending()
                 if self.until is not None and time.monotonic() >= self.until and self.exit_code is None:
                     self.until = None
                     self.on_timer()

@@ -129,3 +129,18 @@ async def test_closing_the_session_the_client_is_attached_to_is_not_an_outage(tm
     gone = store.query_one("SELECT state, gone_at FROM sessions WHERE tmux_session = 'a'")
     assert gone["gone_at"] is not None
     await poller.close()
+
+
+@pytest.mark.parametrize("kind", ["claude", "codex", "gemini", "aider"])
+def test_refusing_a_permission_prompt_reaches_the_agent(tmux_socket, tmp_path, kind) -> None:
+    from fleetdeck.services.tmux.actions import answer_permission
+
+    record = tmp_path / "rec.jsonl"
+    start_agent(tmux_socket, "a", "--kind", kind, "--script", "permission", record=record)
+    time.sleep(0.4)
+    answer_permission(tmux_socket, "a", kind, yes=False)
+    for _ in range(30):
+        if record.exists() and record.read_text().strip():
+            break
+        time.sleep(0.1)
+    assert json.loads(record.read_text().splitlines()[0])["answer"] == "no"
