@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 
 MODEL_FILE = Path(__file__).with_name("difficulty_model.json")
 BUCKETS = 1 << 15
+LEX_TOKENS = 250  # word features look at most at this many tokens from each end (bounds the latency)
 
 _WORD = re.compile(r"[a-z]+|\d+|[^\sa-z\d]")
 _MATH = re.compile(r"[=+\-*/^<>√∑∫]")
@@ -37,8 +38,17 @@ _CUES = (
     "function", "matrix", "integer", "prime", "sum", "product", "derivative", "integral", "code", "program",
     "output", "print", "return", "=", "^", "/", "*", "+", "(", "$", "%", "reference", "according", "author",
 )
-_CUE_RE = {cue: re.compile(r"(?<![a-z])" + re.escape(cue)) for cue in _CUES}
+# Cues as token tuples, matched against the prompt's word n-grams (one pass, no per-cue regex scan).
+_CUE_TOKENS = {cue: tuple(_WORD.findall(cue.strip())) for cue in _CUES}
+_MAX_N = max(len(t) for t in _CUE_TOKENS.values())
 _OPTION = re.compile(r"^\s*[A-D][.)]\s*(.*)$", re.M)
+
+
+def _ngrams(tokens: list[str]) -> set[tuple[str, ...]]:
+    grams: set[tuple[str, ...]] = set()
+    for n in range(1, _MAX_N + 1):
+        grams.update(zip(*(tokens[i:] for i in range(n))))
+    return grams
 
 
 def features(text: str, *, lexical: bool = True) -> dict[int | str, float]:
@@ -48,6 +58,7 @@ def features(text: str, *, lexical: bool = True) -> dict[int | str, float]:
     are kept weak by regularisation.
     """
     lowered = text.lower()
+    tokens = _WORD.findall(lowered)
     feats: dict[int | str, float] = {}
     options = _OPTION.findall(text)
     stem = _OPTION.split(text)[0] if options else text
@@ -61,17 +72,20 @@ def features(text: str, *, lexical: bool = True) -> dict[int | str, float]:
     feats["opt_spread"] = math.log1p(max(opt_lens) - min(opt_lens)) / 5.0
     feats["digits"] = min(digits / max(n_chars, 1) * 10.0, 3.0)
     feats["opt_digits"] = min(opt_digits / max(sum(opt_lens), 1) * 3.0, 3.0)
-    feats["numbers"] = min(len(re.findall(r"\d+(?:\.\d+)?", text)) / 10.0, 3.0)
+    feats["numbers"] = min(sum(t.isdigit() for t in tokens) / 10.0, 3.0)
     feats["math"] = min(len(_MATH.findall(text)) / 10.0, 3.0)
     feats["lines"] = min(text.count("\n") / 10.0, 3.0)
     feats["upper"] = min(sum(ch.isupper() for ch in text) / max(n_chars, 1) * 10.0, 3.0)
     feats["bias"] = 1.0
-    for cue, rx in _CUE_RE.items():
-        if rx.search(lowered):
+    if len(tokens) > 2 * LEX_TOKENS:  # long passages: the question is usually at the end, keep both ends
+        tokens = tokens[:LEX_TOKENS] + tokens[-LEX_TOKENS:]
+    grams = _ngrams(tokens)
+    for cue, toks in _CUE_TOKENS.items():
+        if toks in grams:
             feats["cue:" + cue] = 1.0
     if lexical:
         prev = "<s>"
-        for tok in _WORD.findall(lowered):
+        for tok in tokens:
             if tok.isdigit():
                 tok = "<num>" if len(tok) < 3 else "<bignum>"
             feats[_bucket(tok)] = 0.3
@@ -121,31 +135,46 @@ def predict(weights: dict, text: str) -> float:
     return _sigmoid(_dot(weights, features(text)))
 
 
-def save(weights: dict, path: Path = MODEL_FILE, meta: dict | None = None) -> None:
+def save(weights: dict, strong_weights: dict, path: Path = MODEL_FILE, meta: dict | None = None) -> None:
     data = {"buckets": BUCKETS, "meta": meta or {},
-            "weights": {str(k): round(w, 5) for k, w in weights.items()}}
+            "weights": {str(k): round(w, 4) for k, w in weights.items()},
+            "strong_weights": {str(k): round(w, 4) for k, w in strong_weights.items()}}
     path.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True))
 
 
 def _parse(raw: dict) -> dict[int | str, float]:
-    out: dict[int | str, float] = {}
-    for k, w in raw.get("weights", {}).items():
-        out[int(k) if k.isdigit() else k] = float(w)
-    return out
+    return {int(k) if k.isdigit() else k: float(w) for k, w in raw.items()}
 
 
 @lru_cache(maxsize=1)
-def shipped_model() -> dict[int | str, float]:
-    """The coefficients shipped with fleetdeck; an empty model (score 0.5) when the file is missing."""
+def shipped_models() -> tuple[dict[int | str, float], dict[int | str, float]]:
+    """(weak-fails, strong-fails) coefficients shipped with fleetdeck; empty (score 0.5) when missing."""
     try:
-        return _parse(json.loads(MODEL_FILE.read_text()))
+        raw = json.loads(MODEL_FILE.read_text())
     except (OSError, ValueError):
-        return {}
+        return {}, {}
+    return _parse(raw.get("weights", {})), _parse(raw.get("strong_weights", {}))
+
+
+def shipped_model() -> dict[int | str, float]:
+    return shipped_models()[0]
+
+
+def gain_score(weak: dict, strong: dict, text: str) -> float:
+    """How much sending ``text`` to the strong model is worth: P(weak fails) x P(strong succeeds)."""
+    feats = features(text)
+    return _sigmoid(_dot(weak, feats)) * (1.0 - _sigmoid(_dot(strong, feats)))
 
 
 def difficulty(text: str) -> float:
     """Probability (0..1) that a cheap model fails on ``text``."""
     return predict(shipped_model(), text)
+
+
+def routing_score(text: str) -> float:
+    """The weak/strong routing score evaluated by benchmarks/router_eval.py (higher: send it up)."""
+    weak, strong = shipped_models()
+    return gain_score(weak, strong, text)
 
 
 def load_rows(paths: Iterable[Path]) -> list[tuple[str, str, bool, bool]]:

@@ -91,3 +91,8 @@ def test_difficulty_model_ships_and_scores_quickly():
     per_call_ms = (time.perf_counter() - started) / 200 * 1000
     assert 0.0 <= score <= 1.0
     assert per_call_ms < 5
+
+
+def test_a_hard_looking_task_goes_one_tier_up(router):
+    d = router.route("Find the value of x if 3x^2 + 2x - 8 = 0")
+    assert d["tier"] == "medium" and any("difficulty model" in r for r in d["reasons"])
