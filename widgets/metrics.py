@@ -38,7 +38,7 @@ class HostRow(Horizontal):
     DEFAULT_CSS = """
     HostRow { height: 1; }
     HostRow > .metric-label { width: 10; height: 1; }
-    HostRow > .metric-value { width: 26; height: 1; }
+    HostRow > .metric-value { width: 21; height: 1; }
     HostRow > Sparkline { width: 1fr; height: 1; }
     """
 
@@ -75,6 +75,8 @@ class MetricsPane(Pane):
     MetricsPane #metrics-latency { height: auto; max-height: 8; }
     """
 
+    _latency_hidden = False
+
     def compose_body(self) -> ComposeResult:
         yield Vertical(id="metrics-host")
         yield FixedText("", id="metrics-cores")
@@ -104,10 +106,13 @@ class MetricsPane(Pane):
         sync_rows(self.query_one("#metrics-sessions", DataTable), {
             s.key: (s.name, s.state, s.cpu, s.rss, s.uptime, str(s.restarts)) for s in view.sessions
         })
-        sync_rows(self.query_one("#metrics-latency", DataTable), {
-            r.model: (r.model, str(r.calls), r.p50, r.p95) for r in view.latency
-        })
+        latency = self.query_one("#metrics-latency", DataTable)
+        sync_rows(latency, {r.model: (r.model, str(r.calls), r.p50, r.p95) for r in view.latency})
+        wanted = bool(view.latency) and not self._latency_hidden  # an empty table only takes room
+        if latency.display != wanted:
+            latency.display = wanted
 
     def action_toggle_latency(self) -> None:
+        self._latency_hidden = not self._latency_hidden
         table = self.query_one("#metrics-latency", DataTable)
-        table.display = not table.display
+        table.display = not self._latency_hidden and table.row_count > 0

@@ -49,7 +49,13 @@ async def test_metrics_pane_shows_host_sessions_and_latency(fleet_home: Path) ->
         assert len(pane.query(Sparkline)) == len(labels)
         row = pane.query_one("#metrics-sessions", DataTable).get_row("1")
         assert row[0] == "this-test" and row[3].endswith("B") and row[5] == "2"
-        assert pane.query_one("#metrics-latency", DataTable).get_row("sonnet")[2] == "1200 ms"
+        latency = pane.query_one("#metrics-latency", DataTable)
+        assert latency.get_row("sonnet")[2] == "1200 ms"
+        pane.focus_pane()
+        await pilot.press("l")
+        assert not latency.display
+        await pilot.press("l")
+        assert latency.display
     await env.astore.close()
 
 
