@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .masking import WILDCARD, mask
+from .masking import WILDCARD, mask, zeroed
 
 SIMILARITY = 0.5  # share of a template's constant tokens a message must match to join it
 # A position where a template has seen at most this many distinct words is a constant that tells groups apart
@@ -21,8 +21,7 @@ CACHE_SIZE = 200_000  # entries per cache; cleared when full (a cache, never the
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
-def _encode(message: str) -> bytes:
-    return message.encode("utf-8", "replace")
+_encode = str.encode
 
 
 @dataclass
@@ -85,10 +84,10 @@ class Miner:
         """Group one message; return its leaf (the template is created or widened as needed)."""
         # Masking only looks at digit classes, never at digit values, so messages equal up to their digits
         # mask the same: a cache on that form skips the regexes for most repeated messages.
-        key = message.encode("utf-8", "replace").translate(_DIGITS_TO_ZERO)
+        key = zeroed(message)
         leaf = self._seen.get(key)
         if leaf is None:
-            leaf = self._leaf(mask(message))
+            leaf = self._leaf(mask(message, key))
             if len(self._seen) >= CACHE_SIZE:
                 self._seen.clear()
             self._seen[key] = leaf
@@ -102,13 +101,14 @@ class Miner:
         from collections import Counter
         from itertools import repeat
 
-        keys = list(map(bytes.translate, map(_encode, messages), repeat(_DIGITS_TO_ZERO)))
+        keys = list(map(bytes.translate, map(_encode, messages, repeat("utf-8"), repeat("replace")),
+                        repeat(_DIGITS_TO_ZERO)))
         seen = self._seen
         unique = dict(zip(keys, messages))  # first-seen order; any message of a key masks the same
         if len(seen) + len(unique) > CACHE_SIZE:
             seen.clear()
         for key in [k for k in unique if k not in seen]:
-            seen[key] = self._leaf(mask(unique[key]))
+            seen[key] = self._leaf(mask(unique[key], key))
         for key, n in Counter(keys).items():
             leaf = seen[key]
             leaf.count += n
