@@ -3,8 +3,10 @@
 All sums come straight from api_calls. Calls without a known price are never counted as $0: their calls and
 tokens are reported in separate ``unknown_*`` fields, and ``cost_micros`` / ``baseline_cost_micros`` /
 ``savings_micros`` cover priced calls only, so the savings line compares like with like. Day, week and month
-boundaries follow the configured timezone: rows are first summed per 15-minute UTC slot in SQL (every real
-timezone offset is a multiple of 15 minutes) and the slots are then labelled in that timezone.
+boundaries follow the configured timezone: rows are first summed per UTC hour (from the trigger-maintained
+api_calls_hourly rollup, which keeps ``report 30`` over a million calls fast) or, where whole hours are not exact
+(session/project groupings, odd bounds, half-hour timezones), per 15-minute slot of api_calls (every real
+timezone offset is a multiple of 15 minutes); the slots are then labelled in that timezone.
 """
 
 from __future__ import annotations
@@ -150,11 +152,20 @@ def spend_report(store: "Store", *, since: int, until: int, by: str | None = "mo
     if period is not None and period not in PERIODS:
         raise UsageError(f"period: one of {', '.join(PERIODS)}")
     tz = ZoneInfo(timezone)
+    since, until = int(since), int(until)
     report = SpendReport(since, until, timezone, period, by, baseline_model)
-    col = GROUPS[by] if by else "NULL"
-    slot = f"(at / {SLOT}) * {SLOT}" if period else "NULL"
-    sql = (f"SELECT {slot} AS slot, {col} AS grp, {_SUMS} FROM api_calls"
-           f" WHERE at >= ? AND at < ? GROUP BY slot, grp")
+    rollup = _can_use_rollup(store, by, since, until, tz)
+    if rollup:
+        col = {"model": "model", "workflow": "nullif(workflow, '')", None: "NULL"}[by]
+        slot = "hour" if period else "NULL"
+        sums = ", ".join(f"sum({name}) AS {name}" for name in _NUMERIC)
+        sql = (f"SELECT {slot} AS slot, {col} AS grp, {sums} FROM api_calls_hourly"
+               f" WHERE hour >= ? AND hour < ? GROUP BY slot, grp HAVING sum(calls) != 0")
+    else:
+        col = GROUPS[by] if by else "NULL"
+        slot = f"(at / {SLOT}) * {SLOT}" if period else "NULL"
+        sql = (f"SELECT {slot} AS slot, {col} AS grp, {_SUMS} FROM api_calls"
+               f" WHERE at >= ? AND at < ? GROUP BY slot, grp")
     merged: dict[tuple[str | None, str | None], SpendRow] = {}
     labels: dict[int, str] = {}
     for r in store.query(sql, (since, until)):
@@ -176,10 +187,29 @@ def spend_report(store: "Store", *, since: int, until: int, by: str | None = "mo
     report.total.share = 1.0 if known_total else 0.0
     report.rows = sorted(merged.values(), key=lambda r: (r.period or "", -r.cost_micros, -r.tokens, r.group or ""))
     if report.total.unknown_calls:
-        report.unknown_models = [m for (m,) in store.query(
-            "SELECT DISTINCT model FROM api_calls WHERE at >= ? AND at < ? AND cost_micros IS NULL ORDER BY model",
-            (since, until))]
+        unknown_sql = ("SELECT DISTINCT model FROM api_calls_hourly WHERE hour >= ? AND hour < ? AND unknown_calls > 0"
+                       if rollup else
+                       "SELECT DISTINCT model FROM api_calls WHERE at >= ? AND at < ? AND cost_micros IS NULL")
+        report.unknown_models = sorted(m for (m,) in store.query(unknown_sql, (since, until)))
     return report
+
+
+def _can_use_rollup(store: "Store", by: str | None, since: int, until: int, tz: ZoneInfo) -> bool:
+    """The hourly rollup answers exactly when the bounds fall on whole hours (or past the newest call) and
+    every local offset in the window is a whole number of hours."""
+    if by not in (None, "model", "workflow") or since % 3600:
+        return False
+    if until % 3600:
+        newest = store.scalar("SELECT max(at) FROM api_calls")
+        if newest is not None and until <= newest:
+            return False
+        until = until - until % 3600 + 3600
+    step = 6 * 86400
+    for ts in [*range(since, until, step), until]:
+        offset = datetime.fromtimestamp(ts, tz).utcoffset()
+        if offset is None or offset.total_seconds() % 3600:
+            return False
+    return True
 
 
 def daily_output_tokens(store: "Store", *, timezone: str = "UTC", source: str | None = None) -> dict[str, int]:

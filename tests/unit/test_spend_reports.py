@@ -112,3 +112,22 @@ def test_cli_prices_shows_rate_and_source(paths, capsys) -> None:  # noqa: ANN00
     data = json.loads(capsys.readouterr().out)
     assert data["model"] == "claude-sonnet-4-5" and data["input"]["per_mtok"] == 3.0
     assert data["source"].startswith("genai-prices")
+
+
+def test_hourly_rollup_answers_exactly_what_the_raw_rows_say(store) -> None:  # noqa: ANN001
+    rng = random.Random(9)
+    for _ in range(200):
+        log_api_call(model=rng.choice(["haiku", "gpt-4o", "mystery"]), workflow=rng.choice(["a", "b", None]),
+                     input_tokens=rng.randrange(100), output_tokens=rng.randrange(100),
+                     at=NOW - rng.randrange(0, 9 * 86400), store=store)
+    store.execute("UPDATE api_calls SET output_tokens = output_tokens + 7, model = 'gpt-5' WHERE id % 5 = 0")
+    store.execute("DELETE FROM api_calls WHERE id % 7 = 0")
+
+    def view(since: int, tz: str) -> list[tuple]:
+        report = spend_report(store, since=since, until=int(NOW) + 1, by="model", period="daily", timezone=tz)
+        return [(r.period, r.group, r.calls, r.output_tokens, r.cost_micros, r.unknown_calls) for r in report.rows]
+
+    # since=0 is on a whole hour (the rollup answers); since=1 is not (api_calls answers).
+    for tz in ("UTC", "America/New_York"):
+        assert view(0, tz) == view(1, tz)
+    assert view(0, "Asia/Kolkata")  # a half-hour offset: answered from api_calls, still labelled locally
