@@ -17,16 +17,20 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
     (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"), ("://",), False),                                # URLs
     (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), ("@",), False),                                # e-mail
     (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), ("-",), True),
-    # IPv4[:port], ISO date-times, syslog dates, times: one scan (leftmost wins, as applying them in turn would)
-    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])"
-                r"|\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-                r"|\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"
-                r"|\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), (".", ":"), True),
+    # Syslog dates before the times inside them; month names as guards keep the scan off most lines.
+    (re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"),
+     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), True),
+    # IPv4[:port], ISO date-times, times in one scan. Each starts with \d and checks what precedes it with a
+    # lookbehind after that digit, so the regex engine can skip to digits instead of trying every position.
+    (re.compile(r"\d(?:(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?(?![\w.])"
+                r"|(?<!\w\d)\d{3}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+                r"|(?<!\w\d)\d?:\d{2}:\d{2}(?:[.,]\d+)?\b)"), (".", ":", "-"), True),
     (re.compile(r"(?<![/\w.-])(?:[a-zA-Z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b"
                 r"(?![.\w])"), (".",), False),                                                     # host names
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|B)\b"), ("B ", "B,", "KB", "MB", "GB", "TB", "PB", "iB"), True),                                 # sizes
-    (re.compile(r"(?<![\w/.])(?:~|\.{1,2})?(?:/[\w.@%+-]+){2,}/?"), ("/",), False),                    # paths
+    (re.compile(r"(?:~(?<![\w/.]~)/|\.(?<![\w/.]\.)\.?/|/(?<![\w/.]/))[\w.@%+-]+(?:/[\w.@%+-]+)+/?"), ("/",),
+     False),                                                                                      # paths
     (re.compile(r"\b[A-Za-z]:\\[^\s]+"), (":\\",), False),                                           # Windows paths
     (re.compile(r"\b0[xX][0-9a-fA-F]+\b"), ("0x", "0X"), True),                                     # 0x hex
     (re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\""), ("'", '"'), True),                   # quoted ids
