@@ -9,7 +9,8 @@ Each takes optional ``store=`` / ``config=`` (default: the user's config and dat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .router import Attempt, Completion, Router
 
@@ -18,30 +19,40 @@ if TYPE_CHECKING:
     from ..store import Store
 
 
-def _router(store: "Store | None", config: "Config | None") -> Router:
+@contextmanager
+def _router(store: "Store | None", config: "Config | None") -> Iterator[Router]:
+    """A Router on the given store, or on the user's database (opened here and closed afterwards)."""
     from ..config import load_config
     from ..store import Store
 
     config = config or load_config()
-    if store is None:
-        store = Store.open(config.paths.db_file)
-    return Router(store, config)
+    if store is not None:
+        yield Router(store, config)
+        return
+    own = Store.open(config.paths.db_file)
+    try:
+        yield Router(own, config)
+    finally:
+        own.close()
 
 
 def route_task(text: str, workflow: str | None = None, *, store: "Store | None" = None,
                config: "Config | None" = None) -> dict[str, Any]:
-    return _router(store, config).route(text, workflow)
+    with _router(store, config) as router:
+        return router.route(text, workflow)
 
 
 def complete(task: str, messages: list[dict[str, Any]] | None = None, workflow: str | None = None,
              validate: Callable[[str], bool] | None = None, *, store: "Store | None" = None,
              config: "Config | None" = None) -> Completion:
-    return _router(store, config).complete(task, messages=messages, workflow=workflow, validate=validate)
+    with _router(store, config) as router:
+        return router.complete(task, messages=messages, workflow=workflow, validate=validate)
 
 
 def feedback(decision_id: int, verdict: str, *, store: "Store | None" = None,
              config: "Config | None" = None) -> dict[str, Any]:
-    return _router(store, config).feedback(decision_id, verdict)
+    with _router(store, config) as router:
+        return router.feedback(decision_id, verdict)
 
 
 __all__ = ["Attempt", "Completion", "Router", "complete", "feedback", "route_task"]

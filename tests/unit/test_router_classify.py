@@ -96,3 +96,11 @@ def test_difficulty_model_ships_and_scores_quickly():
 def test_a_hard_looking_task_goes_one_tier_up(router):
     d = router.route("Find the value of x if 3x^2 + 2x - 8 = 0")
     assert d["tier"] == "medium" and any("difficulty model" in r for r in d["reasons"])
+
+
+def test_the_python_api_uses_the_users_database_by_default(paths):
+    from fleetdeck.services.router import feedback, route_task
+
+    decision = route_task("Summarize this article", workflow="digest")
+    assert set(decision) >= {"tier", "model", "est_cost_usd", "reasons", "decision_id"}
+    assert feedback(decision["decision_id"], "good")["verdict"] == "good"
