@@ -71,6 +71,8 @@ class FleetdeckApp(App[None]):
         self._wake: dict[str, asyncio.Event] = {}
         self._unsubscribe: list[Callable[[], None]] = []
         self._loop_thread: int | None = None
+        # Jobs a person started here; background passes (the assigner, polls) do not flash the status strip.
+        self._interactive_jobs: set[str] = set()
         self.theme = str(env.config.get("general", "theme", "textual-dark"))
 
     # -- layout ---------------------------------------------------------------------------------------------
@@ -157,6 +159,8 @@ class FleetdeckApp(App[None]):
             self.call_from_thread(callback, *args)
 
     def _on_event(self, event: Any) -> None:
+        if event.data.get("job") not in self._interactive_jobs:
+            return
         if event.topic == "job.progress":
             self.on_any_thread(self._show_progress, event.data)
         elif event.topic == "job.started":
@@ -191,6 +195,8 @@ class FleetdeckApp(App[None]):
             self._start_job(name, dry_run=dry_run, options=options)
 
     def _start_job(self, name: str, *, dry_run: bool, options: dict[str, Any] | None) -> None:
+        self._interactive_jobs.add(name)
+
         def work() -> None:
             from fleetdeck.services.errors import FleetdeckError
 
@@ -205,6 +211,7 @@ class FleetdeckApp(App[None]):
         self.run_worker(work, thread=True, name=f"job:{name}", group="jobs", exit_on_error=False)
 
     def _job_done(self, name: str, message: str, severity: str) -> None:
+        self._interactive_jobs.discard(name)
         self.query_one(JobStatus).display = False
         self.notify(message, title=name, severity=severity, timeout=8)  # type: ignore[arg-type]
         for pane_name in self.panes:
