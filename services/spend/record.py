@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
 
 from ..errors import DataError
 from .pricing import Pricer, pricer_for
@@ -23,9 +22,9 @@ COLUMNS = ("at", "model", "provider", "workflow", "session", "fleet_session_id",
 INSERT_SQL = f"INSERT INTO api_calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
 
 
-@dataclass(frozen=True)
-class LoggedCall:
-    """What was (or will be) stored for one call. ``id`` is None when the row went to the background writer."""
+class LoggedCall(NamedTuple):
+    """What was (or will be) stored for one call. ``id`` is None when the row went to the background writer
+    (which prices it there: ``provider`` and the costs are None then; use ``price_call`` when you need them)."""
 
     model: str
     provider: str | None
@@ -147,11 +146,12 @@ def log_api_call(
     if store is None:
         from .writer import default_writer
 
-        return default_writer().submit(
-            model=model, workflow=workflow, input_tokens=input_tokens, output_tokens=output_tokens,
-            cache_read_tokens=cache_read_tokens, cache_write_tokens=cache_write_tokens, latency_ms=latency_ms,
-            status=status, error=error, session=session, project_dir=project_dir, source=source, at=at,
-            fleet_session_id=fleet_session_id, request_id=request_id, dedupe_key=dedupe_key)
+        return default_writer().submit_call({
+            "model": model, "workflow": workflow, "input_tokens": input_tokens, "output_tokens": output_tokens,
+            "cache_read_tokens": cache_read_tokens, "cache_write_tokens": cache_write_tokens,
+            "latency_ms": latency_ms, "status": status, "error": error, "session": session,
+            "project_dir": project_dir, "source": source, "at": at, "fleet_session_id": fleet_session_id,
+            "request_id": request_id, "dedupe_key": dedupe_key})
     pricer = pricer_for(config)
     row = validated_row(pricer, model=model, workflow=workflow, input_tokens=input_tokens,
                         output_tokens=output_tokens, cache_read_tokens=cache_read_tokens,

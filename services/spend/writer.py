@@ -21,6 +21,9 @@ from .pricing import Pricer, pricer_for
 from .record import FUTURE_SLACK_S, LoggedCall, check_at, check_tokens, insert_rows, validated_row
 
 
+_TOKEN_NAMES = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+
+
 class BackgroundWriter:
     def __init__(self, db_path: Path | str, *, pricer: Pricer | None = None, interval: float = 0.5,
                  batch: int = 2000) -> None:
@@ -42,8 +45,12 @@ class BackgroundWriter:
     # -- caller side ---------------------------------------------------------------------------------------
 
     def submit(self, **call: Any) -> LoggedCall:
+        """Queue one call (keyword arguments as for log_api_call)."""
+        return self.submit_call(call)
+
+    def submit_call(self, call: dict[str, Any]) -> LoggedCall:
         """Queue one call; only cheap checks run here, pricing happens on the writer thread."""
-        for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
+        for name in _TOKEN_NAMES:
             value = call.get(name, 0)
             if value.__class__ is not int or value < 0:
                 check_tokens(name, value)  # raises DataError with the reason
@@ -157,20 +164,23 @@ def writer_for(db_path: Path | str) -> BackgroundWriter:
         return w
 
 
-_default_by_home: dict[tuple, BackgroundWriter] = {}
+_default: tuple[str | None, BackgroundWriter] | None = None
 
 
 def default_writer() -> BackgroundWriter:
-    """The writer for the default database (as FLEETDECK_HOME / XDG variables say right now)."""
+    """The writer for the default database (as FLEETDECK_HOME says right now; XDG paths otherwise)."""
+    global _default
     import os
 
-    env_key = (os.environ.get("FLEETDECK_HOME"), os.environ.get("XDG_DATA_HOME"), os.environ.get("HOME"))
-    w = _default_by_home.get(env_key)
-    if w is None:
-        from ..paths import resolve_paths
+    home = os.environ.get("FLEETDECK_HOME")
+    current = _default
+    if current is not None and current[0] == home:
+        return current[1]
+    from ..paths import resolve_paths
 
-        paths = resolve_paths().ensure()
-        w = _default_by_home[env_key] = writer_for(paths.db_file)
+    paths = resolve_paths().ensure()
+    w = writer_for(paths.db_file)
+    _default = (home, w)
     return w
 
 
