@@ -9,6 +9,7 @@ count) that the caller persists in SQLite — no pickled objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import eq
 from typing import Any, Iterable
 
 from .masking import WILDCARD, mask, zeroed
@@ -32,6 +33,10 @@ class Template:
     tokens: list[str]
     count: int = 0
     values: dict[int, set[str]] = field(default_factory=dict)
+    wild: set[int] = field(default_factory=set)  # positions holding <*>
+
+    def __post_init__(self) -> None:
+        self.wild = {i for i, tok in enumerate(self.tokens) if tok == WILDCARD}
 
     @property
     def text(self) -> str:
@@ -134,15 +139,24 @@ class Miner:
     def _match(self, toks: list[str]) -> Template:
         bucket = self._buckets.setdefault(len(toks), [])
         best, best_score = None, -1.0
-        for t in bucket:
-            score = _score(t.tokens, toks)
-            if score > best_score:
-                best, best_score = t, score
+        if bucket:
+            msg_wild = {i for i, tok in enumerate(toks) if tok == WILDCARD}
+            all_wild = len(msg_wild) == len(toks)
+            for t in bucket:
+                constant = len(toks) - len(t.wild)
+                if constant:
+                    # equal positions, counted in C, less those where both hold <*> (not constants)
+                    score = (sum(map(eq, t.tokens, toks)) - len(t.wild & msg_wild)) / constant
+                else:  # an all-<*> template must not swallow messages that have words
+                    score = 1.0 if all_wild else 0.0
+                if score > best_score:
+                    best, best_score = t, score
         if best is not None and best_score > self.similarity:
             for i, (a, b) in enumerate(zip(best.tokens, toks)):
                 if a != b and a != WILDCARD:
                     best.values[i] = {a, b}
                     best.tokens[i] = WILDCARD
+                    best.wild.add(i)
                 elif a == WILDCARD and i in best.values:
                     seen = best.values[i]
                     if len(seen) <= MAX_CONSTANTS:
@@ -153,18 +167,3 @@ class Miner:
         self.templates[t.id] = t
         bucket.append(t)
         return t
-
-
-def _score(template: list[str], toks: list[str]) -> float:
-    if not template:
-        return 1.0
-    same = constant = 0
-    for a, b in zip(template, toks):
-        if a == WILDCARD:
-            continue
-        constant += 1
-        if a == b:
-            same += 1
-    if not constant:  # an all-<*> template must not swallow messages that have words
-        return 1.0 if all(b == WILDCARD for b in toks) else 0.0
-    return same / constant
