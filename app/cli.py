@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pkgutil
 import sys
 from importlib import import_module
 from typing import Callable, Sequence
@@ -37,7 +36,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(64, f"fleetdeck: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules(package) -> list[str]:  # noqa: ANN001
+    """Names of the command modules (a directory scan: cheaper than pkgutil, which imports inspect)."""
+    names: set[str] = set()
+    for folder in package.__path__:
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".py") and not entry.name.startswith("_"):
+                names.add(entry.name[:-3])
+    return sorted(names)
+
+
+def _commands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with ``only`` just the module of that name (the fast path for one command)."""
     parser = _Parser(
         prog="fleetdeck",
         description="Operations console for fleets of AI coding agents in tmux.",
@@ -49,10 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     import fleetdeck.app.commands as commands_pkg
 
-    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = import_module(f"fleetdeck.app.commands.{info.name}")
+    names = _command_modules(commands_pkg)
+    if only is not None:
+        names = [only] if only in names else []
+    for name in names:
+        module = import_module(f"fleetdeck.app.commands.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
@@ -67,7 +85,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if _wants_console(argv):
         argv = ["console"]
-    parser = build_parser()
+    # Most invocations name one command whose module has the same name: load only that module. Anything else
+    # (`--help`, `run` living in jobs.py, a typo) gets the full parser.
+    parser = None
+    if argv and not argv[0].startswith("-"):
+        quick = build_parser(only=argv[0])
+        if argv[0] in _commands(quick):
+            parser = quick
+    if parser is None:
+        parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
