@@ -76,13 +76,17 @@ def rotate_logs(ctx: "JobContext", collect: Callable[["JobContext"], Any]) -> li
                 continue
             entry: dict[str, Any] = {"path": str(path), "bytes": used, "method": "rename" if owned else "hole-punch"}
             if not ctx.dry_run:
-                if owned:
-                    collect(ctx)  # the tailer must know the file before it is renamed, to finish it after
-                    entry["archive"] = str(rotate_owned(path, keep=keep, before_compress=lambda _p: collect(ctx)))
-                else:
-                    archived, archive, freed = archive_foreign(path, _archived(ctx.store, path), keep=keep)
-                    _save_archived(ctx.store, path, archived)
-                    entry.update(archive=str(archive) if archive else None, space_freed=freed)
+                try:
+                    if owned:
+                        collect(ctx)  # the tailer must know the file before it is renamed, to finish it after
+                        entry["archive"] = str(rotate_owned(path, keep=keep,
+                                                            before_compress=lambda _p: collect(ctx)))
+                    else:
+                        archived, archive, freed = archive_foreign(path, _archived(ctx.store, path), keep=keep)
+                        _save_archived(ctx.store, path, archived)
+                        entry.update(archive=str(archive) if archive else None, space_freed=freed)
+                except OSError as exc:  # one unwritable log must not stop the others
+                    entry["error"] = f"{exc.strerror or exc}"
             done.append(entry)
     return done
 
