@@ -29,10 +29,12 @@ class ConsoleEnv:
         return self.config.paths
 
     def run_job_blocking(self, name: str, *, dry_run: bool = False, options: dict[str, Any] | None = None,
-                         trigger: str = "console") -> "JobOutcome":
+                         trigger: str = "console", record: bool = True) -> "JobOutcome":
         """Run a job to completion on the calling thread, with its own store connection.
 
         The console calls this from a worker thread; it raises BusyError when the job is already running.
+        Background passes (the console's own assigner every few seconds) pass ``record=False``: like `watch`,
+        only their failures go to job_runs.
         """
         from fleetdeck.services.jobrunner import run_job
         from fleetdeck.services.jobs import JobContext, get_job
@@ -45,6 +47,6 @@ class ConsoleEnv:
         try:
             ctx = JobContext(config=self.config, store=store, clock=self.clock, events=self.events,
                              dry_run=dry_run, trigger=trigger, options=dict(options or {}))
-            return run_job(spec, ctx)
+            return run_job(spec, ctx, record=record)
         finally:
             store.close()

@@ -45,7 +45,7 @@ class QueueController(PaneController):
         while True:
             await asyncio.sleep(2.0)
             try:
-                await asyncio.to_thread(self.env.run_job_blocking, "assign", trigger="console")
+                await asyncio.to_thread(self.env.run_job_blocking, "assign", trigger="console", record=False)
             except FleetdeckError:
                 pass  # busy: `fleetdeck watch` or cron is assigning right now
 
