@@ -38,9 +38,24 @@ def _n(value: Any) -> int:
 _TOKENS = re.compile(rb'"(input_tokens|output_tokens|cache_read_input_tokens|cache_creation_input_tokens)":(\d+)')
 _STR = {name: re.compile(rb'"' + name.encode() + rb'":"((?:[^"\\]|\\.)*)"')
         for name in ("model", "id", "requestId", "timestamp", "sessionId", "cwd", "uuid")}
-_TOKEN_FIELDS = {b"input_tokens": "input_tokens", b"output_tokens": "output_tokens",
-                 b"cache_read_input_tokens": "cache_read_input_tokens",
-                 b"cache_creation_input_tokens": "cache_creation_input_tokens"}
+
+_DAYS: dict[bytes, int] = {}
+
+
+def _epoch(raw: bytes) -> int | None:
+    """Epoch seconds of a UTC timestamp like 2026-11-05T03:26:44.737Z (other forms: fromisoformat)."""
+    if len(raw) >= 20 and raw[10:11] == b"T" and raw.endswith(b"Z") and raw[13:14] == b":":
+        day = _DAYS.get(raw[:10])
+        if day is None:
+            parsed = parse_time(raw[:10].decode() + "T00:00:00Z")
+            if parsed is None:
+                return None
+            day = _DAYS[raw[:10]] = parsed
+        try:
+            return day + int(raw[11:13]) * 3600 + int(raw[14:16]) * 60 + int(raw[17:19])
+        except ValueError:
+            return None
+    return parse_time(raw.decode("ascii", "replace"))
 
 
 def _text(raw: bytes) -> str:
@@ -70,9 +85,9 @@ class ClaudeParser:
         """Pick the fields out of the usual line layout without decoding the (large) message content.
 
         Returns None when the line does not have the usual shape (the caller then decodes it fully), False
-        when it is a complete line that carries no assistant usage.
+        when it is a complete line that carries no assistant usage. Searches use pos/endpos on the line
+        itself, so nothing is copied.
         """
-        line = line.rstrip()
         if not (line.startswith(b"{") and line.endswith(b"}")):
             return None
         if b'"type":"assistant"' not in line:
@@ -82,28 +97,24 @@ class ClaudeParser:
         c_start = line.find(b'"content":', m_start)
         if m_start < 0 or u_start < m_start or c_start < 0:
             return None
-        head = line[m_start:c_start]
-        model, mid = _STR["model"].search(head), _STR["id"].search(head)
+        model = _STR["model"].search(line, m_start, c_start)
+        mid = _STR["id"].search(line, m_start, c_start)
         u_end = line.find(b"}}", u_start)  # usage is the last field of message; nested objects end earlier
-        tail = line[u_start:]
-        rid, ts = _STR["requestId"].search(tail), _STR["timestamp"].search(tail)
+        rid = _STR["requestId"].search(line, u_start)
+        ts = _STR["timestamp"].search(line, u_start)
         if model is None or ts is None or u_end < 0:
             return None
-        tokens = {_TOKEN_FIELDS[k]: int(v) for k, v in _TOKENS.findall(line, u_start, u_end + 1)}
-        at = parse_time(ts.group(1).decode())
+        at = _epoch(ts.group(1))
         if at is None:
             return None
-        top = line[:m_start]
-        sid, cwd = _STR["sessionId"].search(top), _STR["cwd"].search(top)
-        if sid is None:
-            sid = _STR["sessionId"].search(tail)
-        if cwd is None:
-            cwd = _STR["cwd"].search(tail)
+        tokens = dict(_TOKENS.findall(line, u_start, u_end + 1))
+        sid = _STR["sessionId"].search(line, 0, m_start) or _STR["sessionId"].search(line, u_start)
+        cwd = _STR["cwd"].search(line, 0, m_start) or _STR["cwd"].search(line, u_start)
         session = _text(sid.group(1)) if sid else None
         if mid and rid:
             key = f"claude:{mid.group(1).decode()}:{rid.group(1).decode()}"
         else:
-            uid = _STR["uuid"].search(tail)
+            uid = _STR["uuid"].search(line, u_start)
             if uid is None:
                 return None
             key = f"claude:{session}:{uid.group(1).decode()}"
@@ -112,10 +123,10 @@ class ClaudeParser:
             "model": _text(model.group(1)),
             "session": session,
             "project_dir": _text(cwd.group(1)) if cwd else None,
-            "input_tokens": tokens.get("input_tokens", 0),
-            "output_tokens": tokens.get("output_tokens", 0),
-            "cache_read_tokens": tokens.get("cache_read_input_tokens", 0),
-            "cache_write_tokens": tokens.get("cache_creation_input_tokens", 0),
+            "input_tokens": int(tokens.get(b"input_tokens", 0)),
+            "output_tokens": int(tokens.get(b"output_tokens", 0)),
+            "cache_read_tokens": int(tokens.get(b"cache_read_input_tokens", 0)),
+            "cache_write_tokens": int(tokens.get(b"cache_creation_input_tokens", 0)),
             "dedupe_key": key,
             "request_id": rid.group(1).decode() if rid else None,
         }
