@@ -39,7 +39,6 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
 _HOLE = "\x00"
 _MAYBE_VARIABLE = re.compile(r"[\d=(\x00]|\.\.|[0-9a-fA-F]{8}")
 _HAS_DIGIT = re.compile(r"\d")
-_SUSPECT_TOKEN = re.compile(r"(?<!\S)\S*?(?:[\d=(\x00]|\.\.|[0-9a-fA-F]{8})\S*")  # a token _MAYBE_VARIABLE flags
 _ERROR_CODE = re.compile(r"^[A-Z]{2,8}[-_]?\d{2,6}$")
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*=)(.+)$")
 _EDGE = re.compile(r"^([(\[{<'\"]*)(.*?)([)\]}>'\",;:.!?]*)$")
@@ -93,13 +92,10 @@ def mask(message: str, key: bytes | None = None) -> str:
             if guard in message:
                 message = pattern.sub(WILDCARD, message)
                 break
-    # only tokens that may hold a variable reach Python; the rest are skipped by the regex engine
-    return " ".join(_SUSPECT_TOKEN.sub(_mask_match, message).split())
-
-
-def _mask_match(m: re.Match[str]) -> str:
-    token = m.group()
-    return WILDCARD if token.isdigit() else _mask_token_cached(token)
+    tokens = message.split()
+    # the regex engine flags the tokens that may hold a variable (a C-level map); only those reach Python
+    return " ".join([t if flag is None else WILDCARD if t.isdigit() else _mask_token_cached(t)
+                     for t, flag in zip(tokens, map(_MAYBE_VARIABLE.search, tokens))])
 
 
 _TOKEN_SHAPES: dict[bytes, tuple[int, int] | None] = {}
