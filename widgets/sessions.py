@@ -97,6 +97,7 @@ class SessionsPane(Pane):
         Binding("N", "answer(False)", "Refuse (permission)"),
         Binding("r", "restart", "Restart with handoff"),
         Binding("k", "kill", "Kill session"),
+        Binding("p", "policy", "Restart policy (off/ask/auto)"),
         Binding("n", "new", "New session"),
         Binding("slash", "filter", "Filter"),
         Binding("o", "sort", "Sort"),
@@ -116,6 +117,8 @@ class SessionsPane(Pane):
         self._shown_states: dict[str, str] = {}
         self._synced_at = 0.0
         self._summary = ""
+        self._notice: str | None = None
+        self.loaded_once = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="sessions-summary")
@@ -131,10 +134,10 @@ class SessionsPane(Pane):
             notices.append("tmux is not installed — sessions cannot be watched")
         for socket, reason in view.unavailable.items():
             notices.append(f"tmux {socket}: unavailable ({reason})")
-        if not view.rows and not notices:
-            self.set_empty(self.empty_text)
-        else:
-            self.set_empty("\n".join(notices) if notices else None)
+        notice = self.empty_text if not view.rows and not notices else ("\n".join(notices) if notices else None)
+        if notice != self._notice or not self.loaded_once:
+            self._notice, self.loaded_once = notice, True
+            self.set_empty(notice)
         self.rows = {r["key"]: r for r in view.rows}
         counts: dict[str, int] = {}
         for r in view.rows:
@@ -276,6 +279,11 @@ class SessionsPane(Pane):
 
         self.app.push_screen(ConfirmModal(f"Kill {row['name']}?", f"pane {row['pane_id']} on {row['socket']}",
                                           "Kill"), decided)
+
+    async def action_policy(self) -> None:
+        row = self._selected()
+        if row is not None:
+            await self._do(self.controller.cycle_policy(row["key"], row.get("restart_policy") or "off"))
 
     def action_new(self) -> None:
         async def entered(values: tuple[str, str, str] | None) -> None:

@@ -24,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         a.add_argument("session")
         a.add_argument("--dry-run", action="store_true", help="say what would happen, change nothing")
         a.set_defaults(handler=restart if name == "restart" else kill)
+    a = acts.add_parser("policy", help="set a session's restart policy (off, ask, auto)")
+    a.add_argument("session")
+    a.add_argument("policy", choices=("off", "ask", "auto"))
+    a.set_defaults(handler=policy)
     a = acts.add_parser("new", help="start an agent in a new tmux session")
     a.add_argument("--name", required=True)
     a.add_argument("--dir", required=True, help="project directory")
@@ -92,6 +96,13 @@ def restart(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.services.health import ops
 
     print(ops.restart(ctx.store, ctx.config, args.session, dry_run=args.dry_run))
+    return 0
+
+
+def policy(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    from fleetdeck.services.health import ops
+
+    print(ops.set_policy(ctx.store, args.session, args.policy))
     return 0
 
 

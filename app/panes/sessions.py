@@ -39,6 +39,7 @@ class SessionsController(PaneController):
 
         self.poller = Poller()
         self.hooks: Any = None
+        self._previous: dict[str, dict[str, Any]] | None = None  # last load's rows: kind and start per key
         self.interval = float(env.config.get("tmux", "poll_interval", 1.0) or 1.0)
 
     async def stop(self) -> None:
@@ -52,7 +53,9 @@ class SessionsController(PaneController):
             rows = await self.env.astore.call(_live_rows)
             return SessionsView(rows, {}, tmux_missing=True, now=now)
         sockets = list(self.env.config.get("tmux", "sockets", ["default"]) or ["default"])
-        previous = {r["key"]: r for r in await self.env.astore.call(_live_rows)}
+        if self._previous is None:
+            self._previous = {r["key"]: r for r in await self.env.astore.call(_live_rows)}
+        previous = self._previous
         if self.hooks is None:
             from fleetdeck.services.health.hookevents import HookEvents
 
@@ -66,6 +69,7 @@ class SessionsController(PaneController):
         for t in transitions:
             self.env.events.publish("session.state", **t)
         rows = await self.env.astore.call(_live_rows)
+        self._previous = {r["key"]: r for r in rows}
         return SessionsView(rows, result.unavailable, now=now)
 
     # -- actions (each returns a line for a notification) ------------------------------------------------------
@@ -86,6 +90,12 @@ class SessionsController(PaneController):
         from fleetdeck.services.health import ops
 
         return await self.env.astore.call(ops.restart, self.env.config, key)
+
+    async def cycle_policy(self, key: str, current: str) -> str:
+        from fleetdeck.services.health import ops
+
+        nxt = {"off": "ask", "ask": "auto", "auto": "off"}.get(current, "ask")
+        return await self.env.astore.call(ops.set_policy, key, nxt)
 
     async def kill(self, key: str) -> str:
         from fleetdeck.services.health import ops

@@ -65,6 +65,15 @@ def restart(store: "Store", config: "Config", ref: str, *, dry_run: bool = False
     return f"restarted {s['name']}; handoff note {note}"
 
 
+def set_policy(store: "Store", ref: str, policy: str) -> str:
+    if policy not in ("off", "ask", "auto"):
+        raise UsageError(f"restart policy must be off, ask or auto, not {policy!r}")
+    s = find_session(store, ref)
+    store.execute("UPDATE sessions SET restart_policy = ? WHERE id = ?", (policy, s["id"]))
+    log(store, s, f"{s['name']}: restart policy {policy}")
+    return f"{s['name']}: restart policy {policy}"
+
+
 def kill(store: "Store", ref: str, *, dry_run: bool = False) -> str:
     from ..tmux.actions import kill_pane
 

@@ -105,7 +105,8 @@ class Poller:
                 prev = previous.get(key) or {}
                 snap = self._snapshot(socket, pane, screen, prev, now, mono - self.changed_at[key], idle_after_s)
                 hook = hook_states.get((spath, pane.pane_id))
-                if hook is not None and snap.state != "dead" and hook["at"] >= (prev.get("started_at") or 0):
+                if (hook is not None and snap.state not in ("dead", "usage_limited")
+                        and hook["at"] >= (prev.get("started_at") or 0)):
                     snap.state, snap.source = hook["state"], "hook"
                 result.sessions.append(snap)
         result.elapsed_s = time.perf_counter() - started

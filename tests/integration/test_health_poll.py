@@ -144,3 +144,18 @@ def test_refusing_a_permission_prompt_reaches_the_agent(tmux_socket, tmp_path, k
             break
         time.sleep(0.1)
     assert json.loads(record.read_text().splitlines()[0])["answer"] == "no"
+
+
+async def test_hook_events_win_over_the_screen(tmux_socket, store, fleet_config) -> None:
+    from fleetdeck.services.health.hookevents import HookEvents, socket_path
+
+    start_agent(tmux_socket, "a", "--kind", "claude", "--scenario", "idle")
+    poller = Poller()
+    result = await poll_until(poller, store, fleet_config, {"a": "idle"})
+    events = HookEvents.default_path(fleet_config.paths)
+    events.parent.mkdir(parents=True, exist_ok=True)
+    events.write_text(json.dumps({"at": time.time() + 1, "event": "PermissionRequest", "tmux_pane":
+                                  result.sessions[0].pane_id, "tmux_socket": socket_path(tmux_socket)}) + "\n")
+    result = await poller.poll(store, fleet_config, SystemClock())
+    assert result.sessions[0].state == "permission" and result.sessions[0].source == "hook"
+    await poller.close()
