@@ -54,6 +54,26 @@ class Pane(Vertical):
     def show_error(self, message: str) -> None:
         self.set_empty(f"[b red]cannot load:[/] {message}")
 
+    async def _refresh(self) -> None:
+        """Reload this pane now (after an action changed its data)."""
+        refresh = getattr(self.app, "refresh_pane", None)
+        if refresh is not None:
+            refresh(self.pane_name)
+        elif self.controller is not None:
+            self.show(await self.controller.load())
+
+    async def _try(self, coro: Any, ok: str | None = None) -> Any:
+        """Await a controller action: a refusal becomes a warning notice, success an optional notice + reload."""
+        try:
+            result = await coro
+        except Exception as exc:  # noqa: BLE001 - a refused action is a notice, not a crash
+            self.app.notify(str(exc), severity="warning")
+            return None
+        if ok:
+            self.app.notify(ok.format(result=result))
+        await self._refresh()
+        return result
+
     def focus_pane(self) -> None:
         """Focus the pane's main widget (its table), or the pane itself."""
         for child in self.query("*"):
