@@ -55,3 +55,20 @@ def test_the_written_file_is_private(store: Store, tmp_path) -> None:  # noqa: A
     result = write_dashboard(store, tmp_path / "d" / "costs.html", days=30, now=NOW, tz="UTC")
     path = tmp_path / "d" / "costs.html"
     assert path.stat().st_mode & 0o777 == 0o600 and result["bytes"] == path.stat().st_size
+
+
+def test_parallel_chunked_aggregation_gives_the_same_numbers(store: Store, monkeypatch) -> None:  # noqa: ANN001
+    import random
+
+    import fleetdeck.services.dashboard.data as data_module
+
+    rng = random.Random(5)
+    for i in range(400):
+        add_call(store, NOW - rng.randrange(20 * 86400), rng.choice([0.01, 0.5, None]),
+                 model=rng.choice("abc"), workflow=rng.choice(["w1", "w2", None]), session=f"s{i % 17}",
+                 project=rng.choice(["/p", "/q"]), cache_read=rng.randrange(100))
+    whole = dashboard_data(store, days=30, now=NOW, tz="Europe/Berlin")
+    monkeypatch.setattr(data_module, "CHUNK_ROWS", 37)
+    assert data_module._chunks(store, 0, NOW + 86400) is not None
+    chunked = dashboard_data(store, days=30, now=NOW, tz="Europe/Berlin")
+    assert chunked == whole
