@@ -40,7 +40,6 @@ def _int(name: str, text: str | None) -> int | None:
 
 def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     import sys
-
     from zoneinfo import ZoneInfo
 
     from fleetdeck.app.output import money, print_json

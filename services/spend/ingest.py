@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .pricing import Pricer
 from .record import COLUMNS, build_row
@@ -102,7 +103,7 @@ def _files(roots: list[Path], pattern: str) -> Iterator[Path]:
 class _Attribution:
     """Maps an agent session id (or else a project dir) to a fleetdeck session and its workflow."""
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Store) -> None:
         self.by_agent: dict[str, tuple[int, str | None]] = {}
         self.by_dir: dict[str, tuple[int, str | None]] = {}
         for r in store.query("SELECT id, agent_session_id, project_dir, workflow FROM sessions ORDER BY id"):
@@ -117,7 +118,7 @@ class _Attribution:
 
 
 class Ingestor:
-    def __init__(self, store: "Store", pricer: Pricer, *, warn: Callable[[str], None] | None = None,
+    def __init__(self, store: Store, pricer: Pricer, *, warn: Callable[[str], None] | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> None:
         self.store = store
         self.pricer = pricer
@@ -314,7 +315,7 @@ def _not_jsonl(head: bytes) -> str | None:
     return None
 
 
-def ingest(store: "Store", pricer: Pricer, *, claude_dirs: list[Path], codex_dirs: list[Path],
+def ingest(store: Store, pricer: Pricer, *, claude_dirs: list[Path], codex_dirs: list[Path],
            warn: Callable[[str], None] | None = None,
            progress: Callable[[int, int, str], None] | None = None) -> IngestStats:
     """Read what is new in the transcript trees into api_calls; see the module docstring."""

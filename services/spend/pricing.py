@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import fnmatch
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 BUILTIN_ALIASES: dict[str, str] = {
     "haiku": "claude-haiku-4-5",
@@ -141,6 +142,8 @@ class Pricer:
         found = self._lookup(model)
         with self._lock:
             self._cache[model] = found
+        if found is None:
+            _warn_unknown(model)
         return found
 
     def _lookup(self, model: str) -> ModelRates | None:
@@ -166,6 +169,17 @@ class Pricer:
 
     def baseline(self, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0) -> int | None:
         return self.price(self.baseline_model, input_tokens, output_tokens, cache_read, cache_write)
+
+
+def _warn_unknown(model: str) -> None:
+    """Say once per process that a model has no price (its calls are stored with cost unknown)."""
+    try:
+        from loguru import logger
+
+        logger.warning(f"spend: no known price for model {model!r}; its calls are stored with cost unknown "
+                       "(add it under [spend] prices)")
+    except Exception:  # noqa: BLE001 - a warning must never stop recording
+        pass
 
 
 def _genai_rates(model: str) -> ModelRates | None:

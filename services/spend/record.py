@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import DataError
 from .pricing import Pricer, pricer_for
@@ -104,7 +105,7 @@ def build_row(
             request_id)
 
 
-def insert_rows(store: "Store", rows: Sequence[tuple]) -> list[int]:
+def insert_rows(store: Store, rows: Sequence[tuple]) -> list[int]:
     """Insert rows in one transaction; rows whose dedupe_key already exists are ignored."""
     ids: list[int] = []
     sql = INSERT_SQL.replace("INSERT INTO", "INSERT OR IGNORE INTO")
@@ -130,7 +131,7 @@ def log_api_call(
     project_dir: str | None = None,
     source: str = "log",
     at: float | None = None,
-    store: "Store | None" = None,
+    store: Store | None = None,
     config: Any | None = None,
     fleet_session_id: int | None = None,
     request_id: str | None = None,

@@ -64,7 +64,7 @@ class SpendRow:
     def tokens(self) -> int:
         return self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
 
-    def add(self, other: "SpendRow | dict[str, Any]") -> None:
+    def add(self, other: SpendRow | dict[str, Any]) -> None:
         for name in _NUMERIC:
             value = other[name] if isinstance(other, dict) else getattr(other, name)
             setattr(self, name, getattr(self, name) + int(value or 0))
@@ -145,7 +145,7 @@ def period_label(ts: int, period: str, tz: ZoneInfo) -> str:
 # -- the query ----------------------------------------------------------------------------------------------
 
 
-def spend_report(store: "Store", *, since: int, until: int, by: str | None = "model", period: str | None = None,
+def spend_report(store: Store, *, since: int, until: int, by: str | None = "model", period: str | None = None,
                  timezone: str = "UTC", baseline_model: str = "claude-sonnet-4-5") -> SpendReport:
     if by is not None and by not in GROUPS:
         raise UsageError(f"--by: one of {', '.join(GROUPS)}")
@@ -194,7 +194,7 @@ def spend_report(store: "Store", *, since: int, until: int, by: str | None = "mo
     return report
 
 
-def _can_use_rollup(store: "Store", by: str | None, since: int, until: int, tz: ZoneInfo) -> bool:
+def _can_use_rollup(store: Store, by: str | None, since: int, until: int, tz: ZoneInfo) -> bool:
     """The hourly rollup answers exactly when the bounds fall on whole hours (or past the newest call) and
     every local offset in the window is a whole number of hours."""
     if by not in (None, "model", "workflow") or since % 3600:
@@ -212,7 +212,7 @@ def _can_use_rollup(store: "Store", by: str | None, since: int, until: int, tz: 
     return True
 
 
-def daily_output_tokens(store: "Store", *, timezone: str = "UTC", source: str | None = None) -> dict[str, int]:
+def daily_output_tokens(store: Store, *, timezone: str = "UTC", source: str | None = None) -> dict[str, int]:
     """Output tokens per local day (for cross-checks against other tools)."""
     tz = ZoneInfo(timezone)
     where = "WHERE source = ?" if source else ""
@@ -225,7 +225,7 @@ def daily_output_tokens(store: "Store", *, timezone: str = "UTC", source: str | 
     return dict(sorted(totals.items()))
 
 
-def report_for_config(store: "Store", config: Any, *, days: int | None = None, since: str | None = None,
+def report_for_config(store: Store, config: Any, *, days: int | None = None, since: str | None = None,
                       until: str | None = None, by: str | None = "model", period: str | None = None,
                       now: float | None = None) -> SpendReport:
     """The report as the user's config shapes it ([general] timezone, [spend] baseline_model)."""

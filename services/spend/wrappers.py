@@ -10,7 +10,8 @@ stream) and hides the extra usage-only chunk from a caller who did not ask for i
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .writer import BackgroundWriter, default_writer, writer_for
 
@@ -38,7 +39,7 @@ def track(client: Any, workflow: str, *, session: str | None = None, project_dir
 
 
 class _Meta:
-    __slots__ = ("writer", "workflow", "session", "project_dir", "is_async", "family")
+    __slots__ = ("family", "is_async", "project_dir", "session", "workflow", "writer")
 
     def __init__(self, writer: BackgroundWriter, workflow: str, session: str | None, project_dir: str | None,
                  is_async: bool, family: str) -> None:
@@ -91,14 +92,14 @@ class _Proxy:
         self._fd_target.__enter__()
         return self
 
-    def __exit__(self, *exc: Any) -> Any:
+    def __exit__(self, *exc: object) -> Any:
         return self._fd_target.__exit__(*exc)
 
     async def __aenter__(self) -> Any:
         await self._fd_target.__aenter__()
         return self
 
-    async def __aexit__(self, *exc: Any) -> Any:
+    async def __aexit__(self, *exc: object) -> Any:
         return await self._fd_target.__aexit__(*exc)
 
 
@@ -285,10 +286,10 @@ class _SyncStream:
             it = self.__dict__["_iter"] = iter(self)
         return next(it)
 
-    def __enter__(self) -> "_SyncStream":
+    def __enter__(self) -> _SyncStream:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -325,10 +326,10 @@ class _AsyncStream:
             it = self.__dict__["_iter"] = self._gen()
         return await it.__anext__()
 
-    async def __aenter__(self) -> "_AsyncStream":
+    async def __aenter__(self) -> _AsyncStream:
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     async def close(self) -> None:

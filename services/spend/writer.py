@@ -20,7 +20,6 @@ from typing import Any
 from .pricing import Pricer, pricer_for
 from .record import FUTURE_SLACK_S, LoggedCall, check_at, check_tokens, insert_rows, validated_row
 
-
 _TOKEN_NAMES = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 
 
@@ -128,7 +127,7 @@ class BackgroundWriter:
                 _warn(f"spend writer skipped a call it could not record: {exc}")
         return rows
 
-    def _open(self):  # noqa: ANN202
+    def _open(self):
         if self._store is None:
             from ..store import Store
 

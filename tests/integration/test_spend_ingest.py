@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fleetdeck.services.spend.ingest import ingest
 from fleetdeck.services.spend.pricing import Pricer
 from fleetdeck.services.store import Store
@@ -55,12 +54,12 @@ def sums(store: Store) -> tuple[int, ...]:
     return tuple(int(v) for v in store.query_one(SUMS))
 
 
-def run_ingest(store: Store, claude: Path, warnings: list[str] | None = None):  # noqa: ANN201
+def run_ingest(store: Store, claude: Path, warnings: list[str] | None = None):
     return ingest(store, Pricer(), claude_dirs=[claude], codex_dirs=[],
                   warn=(warnings.append if warnings is not None else None))
 
 
-def test_generated_tree_matches_a_reference_count_and_a_second_run_adds_nothing(tmp_path, store) -> None:  # noqa: ANN001
+def test_generated_tree_matches_a_reference_count_and_a_second_run_adds_nothing(tmp_path, store) -> None:
     tree = generate(tmp_path / "claude", 3)
     expected, torn = reference_count(tree)
     stats = run_ingest(store, tree)
@@ -71,7 +70,7 @@ def test_generated_tree_matches_a_reference_count_and_a_second_run_adds_nothing(
     assert sums(store) == expected
 
 
-def test_appending_ingests_only_the_new_lines_and_a_bigger_copy_updates_the_call(tmp_path, store) -> None:  # noqa: ANN001
+def test_appending_ingests_only_the_new_lines_and_a_bigger_copy_updates_the_call(tmp_path, store) -> None:
     session = tmp_path / "claude" / "projects" / "-home-me-app" / "s1.jsonl"
     session.parent.mkdir(parents=True)
 
@@ -98,7 +97,7 @@ def test_appending_ingests_only_the_new_lines_and_a_bigger_copy_updates_the_call
     assert row["cost_micros"] == 10 * 1 + 70 * 5
 
 
-def test_calls_are_attributed_to_the_fleetdeck_session(tmp_path, store) -> None:  # noqa: ANN001
+def test_calls_are_attributed_to_the_fleetdeck_session(tmp_path, store) -> None:
     store.execute("INSERT INTO sessions (key, name, agent_session_id, workflow, created_at)"
                   " VALUES ('k', 'agent-1', 'abc', 'refactor', 0)")
     f = tmp_path / "c" / "projects" / "p" / "abc.jsonl"
@@ -111,7 +110,7 @@ def test_calls_are_attributed_to_the_fleetdeck_session(tmp_path, store) -> None:
     assert tuple(row) == ("agent-1", "refactor")
 
 
-def test_binary_non_jsonl_and_huge_lines_are_skipped_with_a_warning_naming_the_file(tmp_path, store, monkeypatch) -> None:  # noqa: ANN001
+def test_binary_non_jsonl_and_huge_lines_are_skipped_with_a_warning_naming_the_file(tmp_path, store, monkeypatch) -> None:
     import fleetdeck.services.spend.ingest as ingest_mod
 
     monkeypatch.setattr(ingest_mod, "MAX_LINE", 1024)
@@ -131,7 +130,7 @@ def test_binary_non_jsonl_and_huge_lines_are_skipped_with_a_warning_naming_the_f
     assert run_ingest(store, tmp_path / "c").files_read == 0, "skipped files are not re-read or re-warned"
 
 
-def test_codex_rollouts_count_differences_of_cumulative_totals(tmp_path, store) -> None:  # noqa: ANN001
+def test_codex_rollouts_count_differences_of_cumulative_totals(tmp_path, store) -> None:
     f = tmp_path / "codex" / "sessions" / "2026" / "11" / "01" / "rollout-2026-11-01T10-00-00-abc.jsonl"
     f.parent.mkdir(parents=True)
 
@@ -154,7 +153,7 @@ def test_codex_rollouts_count_differences_of_cumulative_totals(tmp_path, store) 
     assert rows == [("gpt-5", "sess-1", "/w", 800, 200, 50), ("gpt-5", "sess-1", "/w", 1000, 1000, 30)]
 
 
-def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> None:  # noqa: ANN001
+def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> None:
     tree = generate(tmp_path / "claude", 2.5, seed=11)
     expected, _ = reference_count(tree)
     env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "20"}
@@ -183,7 +182,7 @@ def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> Non
         assert sums(store) == expected
 
 
-def test_cli_ingest_runs_the_ingest_job_and_reports_counts(tmp_path, paths, capsys) -> None:  # noqa: ANN001
+def test_cli_ingest_runs_the_ingest_job_and_reports_counts(tmp_path, paths, capsys) -> None:
     from fleetdeck.app.cli import main
 
     f = tmp_path / "c" / "projects" / "p" / "s.jsonl"

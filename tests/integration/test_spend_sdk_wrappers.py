@@ -5,10 +5,10 @@ from __future__ import annotations
 import anthropic
 import openai
 import pytest
-
 from fleetdeck.services.spend.wrappers import track
 from fleetdeck.services.spend.writer import BackgroundWriter
 from fleetdeck.services.store import Store
+
 from tests.fakes.llm_server import FakeLLMServer, Reply, fake_llm  # noqa: F401
 
 
@@ -28,11 +28,11 @@ def tokens(row: dict) -> tuple[int, int, int, int]:
     return (row["input_tokens"], row["output_tokens"], row["cache_read_tokens"], row["cache_write_tokens"])
 
 
-def openai_client(server: FakeLLMServer, cls=openai.OpenAI):  # noqa: ANN001
+def openai_client(server: FakeLLMServer, cls=openai.OpenAI):
     return cls(base_url=server.openai_url, api_key="sk-test-key-123456", max_retries=0)
 
 
-def anthropic_client(server: FakeLLMServer, cls=anthropic.Anthropic):  # noqa: ANN001
+def anthropic_client(server: FakeLLMServer, cls=anthropic.Anthropic):
     return cls(base_url=server.anthropic_url, api_key="sk-ant-test-123456", max_retries=0)
 
 

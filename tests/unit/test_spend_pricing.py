@@ -5,11 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from genai_prices import Usage, calc_price
-
 from fleetdeck.services.errors import DataError
 from fleetdeck.services.spend import log_api_call, price_call
 from fleetdeck.services.spend.pricing import Pricer
+from genai_prices import Usage, calc_price
 
 
 @pytest.mark.parametrize("alias, full", [("haiku", "claude-haiku-4-5"), ("sonnet", "claude-sonnet-4-5"),
@@ -53,7 +52,7 @@ def test_price_call_resolves_aliases() -> None:
     assert price_call("sonnet", 1_000_000, 0) == 6_000_000  # over 200k input: the long-context tier
 
 
-def test_log_api_call_stores_resolved_model_cost_and_baseline(store) -> None:  # noqa: ANN001
+def test_log_api_call_stores_resolved_model_cost_and_baseline(store) -> None:
     logged = log_api_call(model="haiku", workflow="task-generation", input_tokens=1000, output_tokens=500,
                           store=store)
     row = store.query_one("SELECT * FROM api_calls WHERE id = ?", (logged.id,))
@@ -62,20 +61,20 @@ def test_log_api_call_stores_resolved_model_cost_and_baseline(store) -> None:  #
     assert row["baseline_cost_micros"] == 1000 * 3 + 500 * 15
 
 
-def test_unknown_model_is_stored_with_unknown_cost(store) -> None:  # noqa: ANN001
+def test_unknown_model_is_stored_with_unknown_cost(store) -> None:
     logged = log_api_call(model="mystery-9", workflow="w", input_tokens=1, output_tokens=1, store=store)
     assert logged.cost_micros is None
     assert store.scalar("SELECT cost_micros FROM api_calls") is None
 
 
 @pytest.mark.parametrize("field, value", [("input_tokens", -1), ("output_tokens", 1.5), ("input_tokens", "ten")])
-def test_bad_tokens_are_data_errors(store, field: str, value: object) -> None:  # noqa: ANN001
+def test_bad_tokens_are_data_errors(store, field: str, value: object) -> None:
     kwargs = {"input_tokens": 1, "output_tokens": 1, field: value}
     with pytest.raises(DataError):
         log_api_call(model="sonnet", workflow="w", store=store, **kwargs)
 
 
-def test_bad_workflow_and_future_time_are_data_errors(store) -> None:  # noqa: ANN001
+def test_bad_workflow_and_future_time_are_data_errors(store) -> None:
     import time
 
     with pytest.raises(DataError):
@@ -85,7 +84,7 @@ def test_bad_workflow_and_future_time_are_data_errors(store) -> None:  # noqa: A
                      store=store)
 
 
-def test_background_log_api_call_lands_in_the_default_store(paths) -> None:  # noqa: ANN001
+def test_background_log_api_call_lands_in_the_default_store(paths) -> None:
     from fleetdeck.services.spend import flush
     from fleetdeck.services.store import Store
 

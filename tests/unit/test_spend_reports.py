@@ -8,7 +8,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from fleetdeck.app.cli import main
 from fleetdeck.services.spend import log_api_call
 from fleetdeck.services.spend.reports import spend_report, window
@@ -20,7 +19,7 @@ def ts(text: str, tz: str = "UTC") -> float:
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz)).timestamp()
 
 
-def test_report_sums_equal_the_raw_rows(store) -> None:  # noqa: ANN001
+def test_report_sums_equal_the_raw_rows(store) -> None:
     rng = random.Random(5)
     for _ in range(300):
         log_api_call(model=rng.choice(["haiku", "sonnet", "gpt-4o", "mystery-model", "ollama/llama3"]),
@@ -44,7 +43,7 @@ def test_report_sums_equal_the_raw_rows(store) -> None:  # noqa: ANN001
     assert by_model["ollama/llama3"].cost_micros == 0 and by_model["ollama/llama3"].unknown_calls == 0
 
 
-def test_daily_weekly_monthly_boundaries_follow_the_timezone(store) -> None:  # noqa: ANN001
+def test_daily_weekly_monthly_boundaries_follow_the_timezone(store) -> None:
     # 2026-10-31 23:30 in New York is already 2026-11-01 03:30 UTC.
     log_api_call(model="haiku", workflow="w", input_tokens=1, output_tokens=1,
                  at=ts("2026-10-31T23:30:00", "America/New_York"), store=store)
@@ -77,7 +76,7 @@ def test_report_days_window_starts_at_local_midnight() -> None:
     assert until > NOW
 
 
-def test_cli_log_then_report_json_and_csv(paths, capsys) -> None:  # noqa: ANN001
+def test_cli_log_then_report_json_and_csv(paths, capsys) -> None:
     assert main(["log", "sonnet", "task-generation", "1000", "500", "--cache-read", "100", "--latency-ms", "30"]) == 0
     assert main(["log", "no-such-model", "task-generation", "10", "5"]) == 0
     capsys.readouterr()
@@ -101,20 +100,20 @@ def test_cli_log_then_report_json_and_csv(paths, capsys) -> None:  # noqa: ANN00
     ["log", "sonnet", "w", "1", "1", "--at", "2999-01-01"],
     ["log", "sonnet", "w", "1", "1", "--at", "yesterday-ish"],
 ])
-def test_cli_log_rejects_bad_input_with_exit_65_and_stores_nothing(paths, capsys, argv) -> None:  # noqa: ANN001
+def test_cli_log_rejects_bad_input_with_exit_65_and_stores_nothing(paths, capsys, argv) -> None:
     assert main(argv) == 65
     err = capsys.readouterr().err
     assert err.startswith("fleetdeck: ") and len(err.strip().splitlines()) == 1
 
 
-def test_cli_prices_shows_rate_and_source(paths, capsys) -> None:  # noqa: ANN001
+def test_cli_prices_shows_rate_and_source(paths, capsys) -> None:
     assert main(["prices", "sonnet", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["model"] == "claude-sonnet-4-5" and data["input"]["per_mtok"] == 3.0
     assert data["source"].startswith("genai-prices")
 
 
-def test_hourly_rollup_answers_exactly_what_the_raw_rows_say(store) -> None:  # noqa: ANN001
+def test_hourly_rollup_answers_exactly_what_the_raw_rows_say(store) -> None:
     rng = random.Random(9)
     for _ in range(200):
         log_api_call(model=rng.choice(["haiku", "gpt-4o", "mystery"]), workflow=rng.choice(["a", "b", None]),

@@ -47,7 +47,7 @@ def test_submit_from_many_threads_loses_nothing(store: Store) -> None:
     assert store.scalar("SELECT count(*) FROM api_calls") == 800
 
 
-def test_calls_still_buffered_at_exit_are_written(paths) -> None:  # noqa: ANN001
+def test_calls_still_buffered_at_exit_are_written(paths) -> None:
     code = textwrap.dedent("""
         from fleetdeck.services.spend import log_api_call
         for i in range(300):
