@@ -13,8 +13,9 @@ def run_checks(ctx: JobContext) -> dict:
     return {"budgets": check_budgets(ctx.store, ctx.config, now), "spike": check_spike(ctx.store, ctx.config, now)}
 
 
-@job("budget-check", description="Check budgets and spend spikes; queue alerts for thresholds crossed",
-     schedule="*/5 * * * *", mutates=False)
+# Not scheduled on its own: deliver-alerts runs the same checks before every delivery.
+@job("budget-check", description="Check budgets and spend spikes now; queue alerts for thresholds crossed",
+     mutates=False)
 async def budget_check(ctx: JobContext, progress: Progress) -> JobResult:
     if ctx.dry_run:
         return JobResult("budget-check: dry run, nothing checked")

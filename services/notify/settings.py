@@ -37,7 +37,12 @@ def valid_telegram_token(value: Any) -> str | None:
 
 
 def valid_api_base(value: Any) -> str | None:
-    return valid_webhook(value) if value not in ("", None) else "must not be empty"
+    if not isinstance(value, str) or not value:
+        return "expected a URL such as https://api.telegram.org"
+    parts = urlsplit(value)
+    if parts.hostname and (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS)):
+        return None
+    return "expected an https:// URL such as https://api.telegram.org"
 
 
 def valid_chat_id(value: Any) -> str | None:
