@@ -86,24 +86,6 @@ class ErrorsPane(Pane):
         key = selected_key(self.query_one("#errors-table", DataTable))
         return None if key is None else int(key)
 
-    async def _refresh(self) -> None:
-        refresh = getattr(self.app, "refresh_pane", None)
-        if refresh is not None:
-            refresh(self.pane_name)
-        else:
-            self.show(await self.controller.load())
-
-    async def _try(self, coro: Any, ok: str | None = None) -> Any:
-        try:
-            result = await coro
-        except Exception as exc:  # noqa: BLE001 - a refused action is a notice, not a crash
-            self.app.notify(str(exc), severity="warning")
-            return None
-        if ok:
-            self.app.notify(ok.format(result=result))
-        await self._refresh()
-        return result
-
     async def action_detail(self) -> None:
         gid = self._selected()
         if gid is not None:
