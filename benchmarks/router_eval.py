@@ -116,8 +116,9 @@ def main(argv: list[str] | None = None) -> int:
             cpu_times.append(time.thread_time() - c)
             all_weak.append(r[2])
             all_strong.append(r[3])
+        left_out = sum(1 for r in rows if r[0] in test_subj and r[1] in contaminated)
         print(f"fold {k + 1}: trained on {len(train_subj)} subjects ({len(train_rows)} prompts, {train_s:.1f}s), "
-              f"reported on {len(test_subj)} subjects ({len(test_rows)} prompts)")
+              f"reported on {len(test_subj)} subjects ({len(test_rows)} prompts; {left_out} contaminated left out)")
         print(f"  reported subjects: {', '.join(sorted(test_subj))}")
 
     n = len(all_scores)
