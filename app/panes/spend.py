@@ -42,7 +42,7 @@ class SpendView:
 class SpendController(PaneController):
     name = "spend"
     title = "Spend"
-    interval = 5.0
+    interval = 10.0  # a 30-day range over a big store takes a moment; spend does not change by the second
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
