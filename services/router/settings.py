@@ -9,9 +9,9 @@ from ..config import Section, Setting
 DEFAULT_TIERS: list[dict[str, Any]] = [
     {"name": "trivial", "models": ["local:llama3.2"]},
     {"name": "simple", "models": ["anthropic:claude-haiku-4-5", "local:qwen2.5:14b"]},
-    {"name": "medium", "models": ["anthropic:claude-sonnet-4-5", "openai:gpt-4o"]},
-    {"name": "complex", "models": ["anthropic:claude-sonnet-4-5", "openai:gpt-5"]},
-    {"name": "critical", "models": ["anthropic:claude-opus-4-1", "openai:gpt-5"]},
+    {"name": "medium", "models": ["anthropic:claude-sonnet-4-6", "openai:gpt-4o"]},
+    {"name": "complex", "models": ["anthropic:claude-sonnet-4-6", "openai:gpt-5"]},
+    {"name": "critical", "models": ["anthropic:claude-opus-4-6", "openai:gpt-5"]},
 ]
 PROVIDERS = ("anthropic", "openai", "local")
 

@@ -32,8 +32,8 @@ tiers = [
   {{ name = "trivial", models = ["local:llama3.2"] }},
   {{ name = "simple", models = ["anthropic:claude-haiku-4-5"] }},
   {{ name = "medium", models = ["openai:gpt-4o"] }},
-  {{ name = "complex", models = ["anthropic:claude-sonnet-4-5"] }},
-  {{ name = "critical", models = ["anthropic:claude-opus-4-1"] }},
+  {{ name = "complex", models = ["anthropic:claude-sonnet-4-6"] }},
+  {{ name = "critical", models = ["anthropic:claude-opus-4-6"] }},
 ]
 """)
     return Router(store, load_config(paths))
