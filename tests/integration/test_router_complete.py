@@ -112,3 +112,10 @@ def test_repeated_fallbacks_teach_the_router_to_start_higher(paths, store, fake_
         fake_llm.queue(Reply(text="done"))
         router.complete("Summarize this article")
     assert router.route("Summarize this article")["tier"] == "medium"
+
+
+def test_a_refusal_falls_back(paths, store, fake_llm):
+    router = _router(paths, store, fake_llm)
+    fake_llm.queue(Reply(text="I can't help with that."), Reply(text="Here is the summary."))
+    result = router.complete("Summarize this article")
+    assert [a.outcome for a in result.attempts] == ["refused", "ok"]
