@@ -53,25 +53,34 @@ class ControlClient:
             reason = err.decode(errors="replace").strip() or "no sessions"
             raise TmuxUnavailable(reason.splitlines()[0] if reason else "unavailable")
         first = out.decode().split()[0]
+        try:
+            await self._attach(base, ["-f", "no-output,ignore-size", "-t", first])
+        except TmuxUnavailable:
+            # tmux before 3.2 has no client flags: attach plainly (pane output then arrives as notifications,
+            # which the reader skips).
+            await self._attach(base, ["-t", first])
+
+    async def _attach(self, base: list[str], args: list[str]) -> None:
         env = dict(os.environ)
         env.pop("TMUX", None)
         self._proc = await asyncio.create_subprocess_exec(
-            *base, "-C", "attach-session", "-f", "no-output,ignore-size", "-t", first,
+            *base, "-C", "attach-session", *args,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
             env=env, limit=16 * 1024 * 1024)
         self._loop = asyncio.get_running_loop()
         greeting: asyncio.Future[list[str]] = self._loop.create_future()
-        self._pending.append(greeting)  # the attach command's own %begin/%end
-        self._reader = asyncio.create_task(self._read_loop())
+        # Each client process gets its own queue, so a dying reader can only fail its own commands.
+        self._pending = deque([greeting])  # the attach command's own %begin/%end comes first
+        self._reader = asyncio.create_task(self._read_loop(self._proc, self._pending))
         try:
             await asyncio.wait_for(greeting, self.timeout)
         except (asyncio.TimeoutError, TmuxCommandError, TmuxUnavailable) as exc:
             await self.close()
             raise TmuxUnavailable(f"control mode did not start: {exc}") from None
 
-    async def _read_loop(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        stdout = self._proc.stdout
+    async def _read_loop(self, proc: asyncio.subprocess.Process, pending: deque[asyncio.Future[list[str]]]) -> None:
+        assert proc.stdout is not None
+        stdout = proc.stdout
         block: list[str] | None = None
         number = ""
         try:
@@ -88,7 +97,7 @@ class ControlClient:
                     continue  # notifications (%session-changed, %exit, ...) need nothing from us
                 parts = line.split(" ")
                 if parts[0] in ("%end", "%error") and len(parts) >= 3 and parts[2] == number:
-                    fut = self._pending.popleft() if self._pending else None
+                    fut = pending.popleft() if pending else None
                     if fut is not None and not fut.done():
                         if parts[0] == "%end":
                             fut.set_result(block)
@@ -101,8 +110,8 @@ class ControlClient:
             pass
         finally:
             self.last_error = "tmux server went away"
-            while self._pending:
-                fut = self._pending.popleft()
+            while pending:
+                fut = pending.popleft()
                 if not fut.done():
                     fut.set_exception(TmuxUnavailable("tmux server went away"))
 
