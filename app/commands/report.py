@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "report",
         help="spend report (`report [DAYS]`), or `report perf` for uptime, CPU, memory and API latency",
         add_help=False,
+        # Every option (even --help) belongs to the routed report, so this parser claims none of them.
+        prefix_chars="+",
     )
     p.add_argument("report_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(handler=route)

@@ -20,7 +20,7 @@ from . import ViewSpec
 if TYPE_CHECKING:
     from fleetdeck.app.console_env import ConsoleEnv
 
-VIEW = ViewSpec("maintenance", "Maintenance", "m", f"{__name__}:MaintenanceScreen",
+VIEW = ViewSpec("maintenance", "Maintenance", "M", f"{__name__}:MaintenanceScreen",
                 "cleanup, git sync and backups: last and next runs, run now")
 
 
@@ -35,7 +35,7 @@ class MaintenanceScreen(Screen[None]):
     MaintenanceScreen #maint-backups { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape,m", "app.pop_screen", "Back"),
+        Binding("escape,M", "app.pop_screen", "Back"),
         Binding("c", "run('cleanup')", "Cleanup"),
         Binding("g", "run('git-sync')", "Git sync"),
         Binding("b", "run('backup')", "Backup"),

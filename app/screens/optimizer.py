@@ -18,7 +18,7 @@ from . import ViewSpec
 if TYPE_CHECKING:
     from fleetdeck.app.console_env import ConsoleEnv
 
-VIEW = ViewSpec("optimizer", "Optimizer", "o", f"{__name__}:OptimizerScreen",
+VIEW = ViewSpec("optimizer", "Optimizer", "O", f"{__name__}:OptimizerScreen",
                 "self-optimizer: scores, issues, applied changes and suggestions")
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .router import Attempt, Completion, Router
 
 if TYPE_CHECKING:
+    from .router import Completion, Router
     from ..config import Config
     from ..store import Store
 
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 @contextmanager
 def _router(store: "Store | None", config: "Config | None") -> Iterator[Router]:
     """A Router on the given store, or on the user's database (opened here and closed afterwards)."""
+    from .router import Router
+
     from ..config import load_config
     from ..store import Store
 
@@ -56,3 +58,12 @@ def feedback(decision_id: int, verdict: str, *, store: "Store | None" = None,
 
 
 __all__ = ["Attempt", "Completion", "Router", "complete", "feedback", "route_task"]
+
+
+def __getattr__(name: str) -> Any:
+    # Config discovery imports this package for its settings; the router itself loads only when used.
+    if name in ("Attempt", "Completion", "Router"):
+        from . import router
+
+        return getattr(router, name)
+    raise AttributeError(name)

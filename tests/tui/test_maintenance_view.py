@@ -48,7 +48,7 @@ async def test_maintenance_view_shows_jobs_and_git_sync_results_and_runs_cleanup
     env = _env(fleet_home)
     app = FleetdeckApp(env)
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("m")
+        await pilot.press("M")
         await _until(pilot, lambda: isinstance(app.screen, MaintenanceScreen))
         screen = app.screen
         jobs = screen.query_one("#maint-jobs", DataTable)
