@@ -23,7 +23,7 @@ AGENTS: list[tuple[str, str, str, list[str]]] = [
     ("web-claude", "claude", "web", ["--script", "working:5,permission,working:4,idle:10,loop",
                                      "--context-start", "62"]),
     ("infra-codex", "codex", "infra", ["--scenario", "cycle", "--speed", "1.3"]),
-    ("docs-claude", "claude", "docs", ["--script", "context:9,working:6,idle", "--context-start", "9"]),
+    ("docs-claude", "claude", "docs", ["--script", "context:7,working:8,idle", "--context-start", "7"]),
     ("ml-gemini", "gemini", "ml", ["--script", "working:3,usage-limit:900", "--context-start", "48"]),
     ("cli-aider", "aider", "cli", ["--scenario", "idle"]),
     ("etl-claude", "claude", "etl", ["--script", "working:12,crash", "--context-start", "30"]),
