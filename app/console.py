@@ -91,13 +91,17 @@ class FleetdeckApp(App[None]):
         for view in self.views:
             self.bind(view.key, f"open_view('{view.name}')", description=view.title)
         self._unsubscribe.append(self.env.events.subscribe(self._on_event, ("job.", "alert", "activity")))
-        for name, (controller, pane) in self.panes.items():
-            await controller.start()
+        for name in self.panes:
             self._wake[name] = asyncio.Event()
-            self.run_worker(self._pane_loop(name, controller, pane), name=f"pane:{name}", group="panes")
-        self.run_worker(self._activity_loop(), name="activity", group="panes")
         first = next(iter(self.panes.values()))[1]
         first.focus_pane()
+        # Draw the frame first; data arrives a moment later as each pane's loop makes its first load.
+        self.call_after_refresh(self._start_loops)
+
+    def _start_loops(self) -> None:
+        for name, (controller, pane) in self.panes.items():
+            self.run_worker(self._pane_loop(name, controller, pane), name=f"pane:{name}", group="panes")
+        self.run_worker(self._activity_loop(), name="activity", group="panes")
 
     async def on_unmount(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -117,6 +121,12 @@ class FleetdeckApp(App[None]):
 
     async def _pane_loop(self, name: str, controller: PaneController, pane: Pane) -> None:
         wake = self._wake[name]
+        # Started here rather than in on_mount so a slow start (a tmux client, priming psutil) never delays
+        # the first frame or the other panes.
+        try:
+            await controller.start()
+        except Exception as exc:  # noqa: BLE001
+            pane.show_error(f"{type(exc).__name__}: {exc}")
         while True:
             if self._visible(pane):
                 try:
