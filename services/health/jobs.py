@@ -32,10 +32,14 @@ async def health(ctx: JobContext, progress: Progress) -> JobResult:
         steps = plan(rows, pending, counts, now, cfg)
         done = [f"would {st.kind}: {st.name} ({st.detail})" for st in steps]
         notified = 0
+        pane_errors = 0
     else:
         result = await poll_once(ctx.store, ctx.config, ctx.clock, ctx.events)
         progress(1, 3, "notifying")
         notified = notify_transitions(ctx.store, result, now)
+        from .pane_errors import record_pane_errors
+
+        pane_errors = record_pane_errors(ctx.store, result.sessions, config=ctx.config, now=now)
         progress(2, 3, "applying policies")
         rows, pending, counts = load_inputs(ctx.store, now)
         ids = {r["key"]: r["id"] for r in rows}
@@ -55,7 +59,7 @@ async def health(ctx: JobContext, progress: Progress) -> JobResult:
         message += f"; {len(done)} actions"
     summary = {
         "sessions": len(result.sessions), "states": states, "transitions": len(result.transitions),
-        "unavailable": result.unavailable, "actions": done, "notified": notified,
+        "unavailable": result.unavailable, "actions": done, "notified": notified, "pane_errors": pane_errors,
         "poll_ms": round(result.elapsed_s * 1000, 1),
     }
     return JobResult(message, summary)
