@@ -1,62 +1,121 @@
-"""The metrics pane: host gauges with sparklines, per-core CPU, per-session usage, API latency by model."""
+"""The metrics pane: host gauges with sparklines, per-core CPU, per-session usage, API latency by model.
+
+The pane is visible most of the day, so it is built to cost little while it is: the host gauges (label, value
+and sparkline per line, plus the per-core line) are ONE line-rendering widget instead of four widgets a line —
+every layout pass of the console (other panes trigger them) arranges and paints each widget, so their number
+is what the pane costs there — and a refresh repaints only the lines whose content changed, never a layout
+unless the number of lines did. Tables are only touched when their rows changed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
+from textual.renderables.sparkline import Sparkline as SparklineRenderable
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, Sparkline
+from textual.widgets import DataTable
 
 from .pane import Pane
 from .table_sync import sync_rows
 
+LABEL_WIDTH = 10
+VALUE_WIDTH = 21
 
-class FixedText(Widget):
-    """A fixed-size line of text; changing it repaints without a layout pass (unlike Label.update)."""
-
-    DEFAULT_CSS = "FixedText { height: 1; }"
-
-    def __init__(self, text: str = "", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._text = text
-
-    def render(self) -> str:
-        return self._text
-
-    def set_text(self, text: str) -> None:
-        if text != self._text:
-            self._text = text
-            self.refresh()
+GaugeLine = tuple[str, str, tuple[float, ...]]  # label, value, history (oldest first)
 
 
-class HostRow(Horizontal):
-    """One host gauge: name, current value, and its recent history."""
+class HostGauges(Widget):
+    """Host gauges, one per line: name, current value and a sparkline of its recent history (bucket maxima,
+    coloured from the minimum to the maximum colour like Textual's Sparkline); then a muted per-core line."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "host-gauges--value", "host-gauges--cores", "host-gauges--spark-min", "host-gauges--spark-max",
+    }
 
     DEFAULT_CSS = """
-    HostRow { height: 1; }
-    HostRow > .metric-label { width: 10; height: 1; }
-    HostRow > .metric-value { width: 21; height: 1; }
-    HostRow > Sparkline { width: 1fr; height: 1; }
+    HostGauges { height: 1; }
+    HostGauges.-unsampled { color: $text-muted; }
+    HostGauges > .host-gauges--cores { color: $text-muted; }
+    HostGauges > .host-gauges--spark-max { color: $primary; }
+    HostGauges > .host-gauges--spark-min { color: $primary 30%; }
     """
 
-    def __init__(self, key: str, label: str) -> None:
-        super().__init__(classes="metric-row")
-        self.key = key
-        self._label = label
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(classes="-unsampled", **kwargs)
+        self.lines: list[GaugeLine] = []
+        self.cores = ""
+        self._strips: dict[int, tuple[Any, Strip]] = {}  # y -> (what it was drawn from, the strip)
 
-    def compose(self) -> ComposeResult:
-        yield Label(self._label, classes="metric-label")
-        yield FixedText("", classes="metric-value")
-        yield Sparkline([], summary_function=max)
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _, _ in self.lines]
 
-    def set(self, value: str, history: tuple[float, ...]) -> None:
-        self.query_one(".metric-value", FixedText).set_text(value)
-        spark = self.query_one(Sparkline)
-        if tuple(spark.data or ()) != history:
-            spark.data = list(history)
+    def _rows(self) -> list[Any]:
+        return [*self.lines, self.cores] if self.cores else list(self.lines)
+
+    def set_lines(self, lines: Sequence[GaugeLine], cores: str = "") -> None:
+        """Show ``lines`` and the per-core text; repaints the lines that changed only."""
+        before = self._rows()
+        self.lines, self.cores = list(lines), cores
+        after = self._rows()
+        if len(after) != len(before):
+            self.remove_class("-unsampled")
+            self.styles.height = max(1, len(after))  # the only case that needs a layout pass
+            self._strips.clear()
+            self.refresh()
+            return
+        width = self.size.width
+        for y, (old, new) in enumerate(zip(before, after)):
+            if old != new:
+                self.refresh(Region(0, y, width, 1))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # a theme or CSS change recolours every line
+
+    def render(self) -> str:
+        return ""  # what the line API falls back to before the first sample
+
+    def render_line(self, y: int) -> Strip:
+        rows = self._rows()
+        width = self.size.width
+        if y >= len(rows) or width <= 0:
+            return super().render_line(y)  # before the first sample: a blank line, drawn as Textual draws one
+        source = (rows[y], width)
+        cached = self._strips.get(y)
+        if cached is not None and cached[0] == source:
+            return cached[1]
+        base = self.rich_style
+        if isinstance(rows[y], str):
+            style = base + self.get_component_rich_style("host-gauges--cores", partial=True)
+            segments = [Segment(rows[y], style)]
+        else:
+            label, value, history = rows[y]
+            value_style = base + self.get_component_rich_style("host-gauges--value", partial=True)
+            segments = [Segment(label[:LABEL_WIDTH - 1].ljust(LABEL_WIDTH), base),
+                        Segment(value[:VALUE_WIDTH - 1].ljust(VALUE_WIDTH), value_style)]
+            segments += self._spark(history, width - LABEL_WIDTH - VALUE_WIDTH, base)
+        strip = Strip(segments).adjust_cell_length(width, base)
+        self._strips[y] = (source, strip)
+        return strip
+
+    def _spark(self, history: tuple[float, ...], width: int, base: Style) -> list[Segment]:
+        if width <= 0:
+            return []
+        _, background = self.background_colors
+        low = background + self.get_component_styles("host-gauges--spark-min").color
+        high = background + self.get_component_styles("host-gauges--spark-max").color
+        spark = SparklineRenderable(list(history), width=width, height=1, min_color=low.rich_color,
+                                    max_color=high.rich_color, summary_function=max)
+        console = self.app.console
+        return [Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in spark.__rich_console__(console, console.options) if seg.text]
 
 
 class MetricsPane(Pane):
@@ -69,17 +128,16 @@ class MetricsPane(Pane):
     ]
 
     DEFAULT_CSS = """
-    MetricsPane #metrics-host { height: auto; }
-    MetricsPane #metrics-cores { width: 1fr; color: $text-muted; }
     MetricsPane #metrics-sessions { height: 1fr; min-height: 3; }
     MetricsPane #metrics-latency { height: auto; max-height: 8; }
     """
 
     _latency_hidden = False
+    _shown_sessions: Any = None
+    _shown_latency: Any = None
 
     def compose_body(self) -> ComposeResult:
-        yield Vertical(id="metrics-host")
-        yield FixedText("", id="metrics-cores")
+        yield HostGauges(id="metrics-host")
         sessions = DataTable(id="metrics-sessions", cursor_type="row", zebra_stripes=True)
         sessions.add_columns("session", "state", "CPU", "RSS", "uptime 24h", "restarts")
         yield sessions
@@ -91,26 +149,22 @@ class MetricsPane(Pane):
         if not self.loaded:
             self.set_empty(None)
         self.loaded = True
-        box = self.query_one("#metrics-host", Vertical)
-        rows = {row.key: row for row in box.query(HostRow)}
-        for line in view.host:
-            row = rows.get(line.key)
-            if row is None:
-                row = HostRow(line.key, line.label)
-                box.mount(row)
-                # A freshly mounted row composes on the next tick; fill it then.
-                self.call_after_refresh(row.set, line.value, line.history)
-            else:
-                row.set(line.value, line.history)
-        self.query_one("#metrics-cores", FixedText).set_text(f"cores {view.cores}" if view.cores else "")
-        sync_rows(self.query_one("#metrics-sessions", DataTable), {
-            s.key: (s.name, s.state, s.cpu, s.rss, s.uptime, str(s.restarts)) for s in view.sessions
-        })
-        latency = self.query_one("#metrics-latency", DataTable)
-        sync_rows(latency, {r.model: (r.model, str(r.calls), r.p50, r.p95) for r in view.latency})
-        wanted = bool(view.latency) and not self._latency_hidden  # an empty table only takes room
-        if latency.display != wanted:
-            latency.display = wanted
+        self.query_one(HostGauges).set_lines(
+            [(line.label, line.value, line.history) for line in view.host],
+            f"cores {view.cores}" if view.cores else "")
+        # Session figures change every few seconds, latency every quarter minute: skip tables that did not.
+        if view.sessions != self._shown_sessions:
+            self._shown_sessions = view.sessions
+            sync_rows(self.query_one("#metrics-sessions", DataTable), {
+                s.key: (s.name, s.state, s.cpu, s.rss, s.uptime, str(s.restarts)) for s in view.sessions
+            })
+        if view.latency != self._shown_latency:
+            self._shown_latency = view.latency
+            latency = self.query_one("#metrics-latency", DataTable)
+            sync_rows(latency, {r.model: (r.model, str(r.calls), r.p50, r.p95) for r in view.latency})
+            wanted = bool(view.latency) and not self._latency_hidden  # an empty table only takes room
+            if latency.display != wanted:
+                latency.display = wanted
 
     def action_toggle_latency(self) -> None:
         self._latency_hidden = not self._latency_hidden

@@ -1,8 +1,10 @@
 """Controller of the metrics pane: host gauges with history, per-session usage, API latency by model.
 
-Sampling (psutil) runs in a worker thread so the console never waits on /proc; the slower fleet figures
-(uptime, latency percentiles) are refreshed every ``SLOW_EVERY_S``. Nothing runs while the pane is hidden:
-the console only calls ``load`` for visible panes.
+Sampling (psutil) runs in a worker thread so the console never waits on /proc. Host figures are read on every
+load (every 2 s); the agents' process trees, which cost most (a read of every process on the host to find
+children, then each tree's processes), every ``SESSIONS_EVERY_S``, the table showing the last values between;
+the slower fleet figures (uptime, latency percentiles) every ``SLOW_EVERY_S``. Nothing runs while the pane is
+hidden: the console only calls ``load`` for visible panes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from .base import PaneController
 
 HISTORY = 60  # points per sparkline (two minutes at the pane's interval)
+SESSIONS_EVERY_S = 6.0
 SLOW_EVERY_S = 15.0
 UPTIME_WINDOW_S = 24 * 3600
 LATENCY_WINDOW_S = 24 * 3600
@@ -74,6 +77,8 @@ class MetricsController(PaneController):
         self._slow_at = 0.0
         self._uptime: dict[int, float | None] = {}
         self._latency: list[LatencyLine] = []
+        self._sessions_at = 0.0
+        self._session_lines: list[SessionLine] = []
 
     def _collector_for(self):  # noqa: ANN202
         if self._collector is None:
@@ -86,9 +91,9 @@ class MetricsController(PaneController):
     def _sample(self, sessions):  # noqa: ANN001, ANN202 - runs in a worker thread
         collector = self._collector_for()
         if not collector.host.primed:
-            collector.prime(sessions)
+            collector.prime(sessions or [])
             time.sleep(0.2)
-        return collector.host.sample(), collector.sample_sessions(sessions)
+        return collector.host.sample(), None if sessions is None else collector.sample_sessions(sessions)
 
     async def _refresh_slow(self, now: float) -> None:
         from fleetdeck.services.metrics.fleet import latency_by_model, uptime_by_session
@@ -107,13 +112,31 @@ class MetricsController(PaneController):
         history.append(float(value))
         return HostLine(key, label, text, tuple(history))
 
+    def _session_lines_for(self, samples) -> list[SessionLine]:  # noqa: ANN001
+        rows = []
+        for s in samples:
+            usage, up = s.usage, self._uptime.get(s.session.id)
+            cpu = "-" if usage is None or usage.cpu_percent is None else f"{usage.cpu_percent:.1f}%"
+            rows.append(SessionLine(
+                str(s.session.id), s.session.name, s.session.state, cpu,
+                "-" if usage is None else _bytes(usage.rss_bytes) + "B",
+                "-" if up is None else f"{100 * up:.1f}%", s.session.restarts,
+            ))
+        return rows
+
     async def load(self) -> MetricsView:
         from fleetdeck.services.metrics.fleet import live_sessions
 
-        sessions = await self.env.astore.call(live_sessions)
+        started = time.monotonic()
+        sessions = None
+        if started - self._sessions_at >= SESSIONS_EVERY_S or not self._sessions_at:
+            sessions = await self.env.astore.call(live_sessions)
         host, samples = await asyncio.to_thread(self._sample, sessions)
         if time.monotonic() - self._slow_at >= SLOW_EVERY_S or not self._slow_at:
             await self._refresh_slow(self.env.clock.now())
+        if samples is not None:
+            self._session_lines = self._session_lines_for(samples)
+            self._sessions_at = started
         lines = [
             self._line("cpu", "CPU", host.cpu_percent, f"{host.cpu_percent:5.1f}%"),
             self._line("mem", "Memory", host.mem_percent,
@@ -128,13 +151,4 @@ class MetricsController(PaneController):
         lines.append(self._line("net", "Network", net, f"↓{_bytes(host.net_recv_bytes_per_s)}B/s "
                                                         f"↑{_bytes(host.net_sent_bytes_per_s)}B/s"))
         cores = " ".join(f"{i}:{pct:3.0f}%" for i, pct in enumerate(host.cpu_per_core))
-        rows = []
-        for s in samples:
-            usage, up = s.usage, self._uptime.get(s.session.id)
-            cpu = "-" if usage is None or usage.cpu_percent is None else f"{usage.cpu_percent:.1f}%"
-            rows.append(SessionLine(
-                str(s.session.id), s.session.name, s.session.state, cpu,
-                "-" if usage is None else _bytes(usage.rss_bytes) + "B",
-                "-" if up is None else f"{100 * up:.1f}%", s.session.restarts,
-            ))
-        return MetricsView(lines, cores, rows, list(self._latency))
+        return MetricsView(lines, cores, list(self._session_lines), list(self._latency))

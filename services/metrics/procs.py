@@ -49,13 +49,28 @@ def attribute_cpu(
     return 100.0 * spent / (now - previous_at), baseline
 
 
+def _start_ticks(proc: psutil.Process) -> str | None:
+    """The process's start time as the kernel wrote it in /proc/PID/stat, from psutil's stat parse (cached
+    inside ``oneshot``, so it costs no extra read). psutil's public ``create_time()`` is cached on the object
+    and cannot tell a reused pid; None where this psutil does not parse stat files (then nothing is reused)."""
+    parse = getattr(getattr(proc, "_proc", None), "_parse_stat_file", None)
+    if parse is None:
+        return None
+    try:
+        value = parse().get("create_time")
+    except (AttributeError, TypeError):
+        return None
+    return None if value is None else str(value)
+
+
 class ProcessTracker:
     """Remembers the last reading of every tracked process so the next pass can compute deltas."""
 
     def __init__(self) -> None:
         self._baseline: dict[int, dict[ProcKey, float]] = {}  # session id -> baseline
         self._at: float | None = None
-        self._procs: dict[int, psutil.Process] = {}
+        self._procs: dict[int, psutil.Process] = {}  # reused while their start time (in ticks) is unchanged
+        self._ticks: dict[int, str] = {}
 
     @staticmethod
     def _children_map() -> dict[int, list[int]]:
@@ -87,20 +102,40 @@ class ProcessTracker:
         return pids
 
     def _read(self, pid: int) -> ProcReading | None:
+        known = self._procs.get(pid)
+        if known is not None:
+            reading = self._reread(known)
+            if reading is not None:
+                return reading
         try:
             proc = psutil.Process(pid)  # reads the start time afresh: a reused pid is a different Process
-            known = self._procs.get(pid)
-            if known is not None and known == proc:
-                proc = known  # same process: its wall-clock create_time is already worked out (saves a read)
-            self._procs[pid] = proc
             with proc.oneshot():
                 times = proc.cpu_times()
                 rss = proc.memory_info().rss
                 key = (pid, proc.create_time())
+                ticks = _start_ticks(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             self._procs.pop(pid, None)
             return None
+        if ticks is not None:
+            self._procs[pid] = proc
+            self._ticks[pid] = ticks
         return ProcReading(key, times.user + times.system, rss)
+
+    def _reread(self, proc: psutil.Process) -> ProcReading | None:
+        """Read a process seen before with one read of its stat file (plus statm) instead of three.
+
+        Its start time comes from the same stat read as its CPU times; a different start time means the pid
+        now belongs to another process, and the caller reads it afresh. None when it cannot tell."""
+        try:
+            with proc.oneshot():
+                times = proc.cpu_times()
+                if _start_ticks(proc) != self._ticks.get(proc.pid):
+                    return None
+                rss = proc.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            return None
+        return ProcReading((proc.pid, proc.create_time()), times.user + times.system, rss)
 
     def sample(self, sessions: Mapping[int, int | None], now: float | None = None) -> dict[int, SessionUsage]:
         """``sessions`` maps session id -> pane pid; returns usage for each session whose pane pid is alive."""
@@ -122,5 +157,6 @@ class ProcessTracker:
         self._baseline = new_baselines
         live = {key[0] for baseline in new_baselines.values() for key in baseline}
         self._procs = {pid: proc for pid, proc in self._procs.items() if pid in live}
+        self._ticks = {pid: ticks for pid, ticks in self._ticks.items() if pid in self._procs}
         self._at = now
         return result

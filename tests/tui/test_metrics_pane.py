@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from textual.widgets import DataTable, Sparkline
+from textual.widgets import DataTable
 
 from fleetdeck.app.console import FleetdeckApp
 from fleetdeck.app.console_env import ConsoleEnv
@@ -16,7 +16,7 @@ from fleetdeck.services.events import EventBus
 from fleetdeck.services.paths import resolve_paths
 from fleetdeck.services.store import Store
 from fleetdeck.services.store.async_store import AsyncStore
-from fleetdeck.widgets.metrics import HostRow, MetricsPane
+from fleetdeck.widgets.metrics import HostGauges, MetricsPane
 
 
 def _env(fleet_home: Path) -> ConsoleEnv:
@@ -44,9 +44,14 @@ async def test_metrics_pane_shows_host_sessions_and_latency(fleet_home: Path) ->
     async with app.run_test(size=(160, 45)) as pilot:
         pane = app.query_one(MetricsPane)
         await _until(pilot, lambda: pane.query_one("#metrics-sessions", DataTable).row_count == 1)
-        labels = [row._label for row in pane.query(HostRow)]
+        gauges = pane.query_one(HostGauges)
+        labels = gauges.labels
         assert labels[:3] == ["CPU", "Memory", "Swap"] and "Disk /" in labels and labels[-1] == "Network"
-        assert len(pane.query(Sparkline)) == len(labels)
+        assert gauges.size.height == len(labels) + 1  # a line per gauge, then the per-core line
+        drawn = [gauges.render_line(y).text for y in range(gauges.size.height)]
+        assert drawn[0].startswith("CPU") and "%" in drawn[0]
+        assert any(bar in drawn[0] for bar in "▁▂▃▄▅▆▇█")  # its sparkline
+        assert drawn[-1].startswith("cores 0:")
         row = pane.query_one("#metrics-sessions", DataTable).get_row("1")
         assert row[0] == "this-test" and row[3].endswith("B") and row[5] == "2"
         latency = pane.query_one("#metrics-latency", DataTable)
