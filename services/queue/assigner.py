@@ -75,33 +75,34 @@ def _crash_point(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _busy_since(store: Store, session_id: int, since: float) -> bool:
-    """Whether the session has been seen working (or asking permission) at or after ``since``."""
+def _busy_since(store: Store, session_id: int, mark: int | None, since: float) -> bool:
+    """Whether the session has been seen working (or asking permission) since it was given the prompt.
+
+    ``mark`` is the last session_states id recorded when the prompt was claimed; only later transitions count.
+    The session was idle when claimed, so a transition to working/permission after the mark is the agent
+    taking the prompt. (Rows claimed before marks existed fall back to comparing seconds.)
+    """
+    if mark is not None:
+        row = store.query_one(
+            "SELECT 1 FROM session_states WHERE session_id = ? AND id > ? AND to_state IN ('working', 'permission')"
+            " LIMIT 1", (session_id, int(mark)))
+        return row is not None
     row = store.query_one(
-        "SELECT 1 FROM session_states WHERE session_id = ? AND at >= ? AND to_state IN ('working', 'permission')"
+        "SELECT 1 FROM session_states WHERE session_id = ? AND at > ? AND to_state IN ('working', 'permission')"
         " LIMIT 1", (session_id, int(since)))
-    if row is not None:
-        return True
-    row = store.query_one("SELECT state, state_since FROM sessions WHERE id = ?", (session_id,))
-    if row is None:
-        return False
-    state, state_since = row
-    if state in ("working", "permission") and (state_since or 0) >= int(since):
-        return True
-    # Idle again after the assignment: it took the prompt and already finished it.
-    return state == "idle" and (state_since or 0) > int(since)
+    return row is not None
 
 
 def reconcile(store: Store, now: float, policy: Policy, report: PassReport,
               capture: CaptureFn = pane_io.capture) -> None:
     rows = store.query(
-        "SELECT p.id, p.text, p.session_id, p.assigned_at, s.socket, s.pane_id, s.gone_at FROM prompts p"
+        "SELECT p.id, p.text, p.session_id, p.assigned_at, p.assign_mark, s.socket, s.pane_id, s.gone_at FROM prompts p"
         " LEFT JOIN sessions s ON s.id = p.session_id WHERE p.status = 'assigning' AND p.assigned_at <= ?",
         (int(now - policy.reconcile_grace_s),))
-    for pid, text, sid, assigned_at, socket, pane_id, gone_at in rows:
+    for pid, text, sid, assigned_at, mark, socket, pane_id, gone_at in rows:
         sent = False
         if sid is not None and pane_id and gone_at is None:
-            if _busy_since(store, sid, assigned_at or 0):
+            if _busy_since(store, sid, mark, assigned_at or 0):
                 sent = True
             else:
                 try:
@@ -207,9 +208,12 @@ def _claim(store: Store, prompt_id: int, session_id: int, now: float) -> bool:
                             (session_id,)).fetchone()
         if busy or not idle:
             return False
+        mark = conn.execute("SELECT coalesce(max(id), 0) FROM session_states WHERE session_id = ?",
+                            (session_id,)).fetchone()[0]
         cur = conn.execute(
-            "UPDATE prompts SET status = 'assigning', session_id = ?, assigned_at = ?, attempts = attempts + 1,"
-            " updated_at = ? WHERE id = ? AND status = 'pending'", (session_id, int(now), int(now), prompt_id))
+            "UPDATE prompts SET status = 'assigning', session_id = ?, assigned_at = ?, assign_mark = ?,"
+            " attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'pending'",
+            (session_id, int(now), mark, int(now), prompt_id))
         if cur.rowcount != 1:
             return False
         conn.execute("UPDATE sessions SET current_prompt_id = ? WHERE id = ?", (prompt_id, session_id))

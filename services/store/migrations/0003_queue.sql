@@ -12,3 +12,7 @@ CREATE TABLE queue_depth (
 
 -- A prompt pinned to one session (`task add --session`); session_id stays "the session it was given to".
 ALTER TABLE prompts ADD COLUMN pinned_session_id INTEGER;
+
+-- The last session_states id of the session when a prompt was claimed: after a crash, only transitions
+-- recorded after this mark count as evidence that the prompt reached the agent (seconds are too coarse).
+ALTER TABLE prompts ADD COLUMN assign_mark INTEGER;
