@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from fleetdeck.services.jobs import JobContext, JobResult, job
-from tests.helpers import run_python
 
 # A tiny program that registers test jobs and then runs the real CLI entry point.
 PROGRAM = """

@@ -8,7 +8,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 
 from fleetdeck.services.triage.rotate import archive_foreign, disk_bytes, rotate_owned
 from fleetdeck.services.triage.tail import MAX_LINE, FileState, tail
