@@ -16,6 +16,7 @@ from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Region
+from textual.renderables._blend_colors import blend_colors
 from textual.renderables.sparkline import Sparkline as SparklineRenderable
 from textual.strip import Strip
 from textual.widget import Widget
@@ -106,16 +107,31 @@ class HostGauges(Widget):
         return strip
 
     def _spark(self, history: tuple[float, ...], width: int, base: Style) -> list[Segment]:
+        """Textual's sparkline (same buckets, bars and colour blend) as segments, with one Style per colour."""
         if width <= 0:
             return []
         _, background = self.background_colors
-        low = background + self.get_component_styles("host-gauges--spark-min").color
-        high = background + self.get_component_styles("host-gauges--spark-max").color
-        spark = SparklineRenderable(list(history), width=width, height=1, min_color=low.rich_color,
-                                    max_color=high.rich_color, summary_function=max)
-        console = self.app.console
-        return [Segment(seg.text, base + seg.style if seg.style else base)
-                for seg in spark.__rich_console__(console, console.options) if seg.text]
+        low = (background + self.get_component_styles("host-gauges--spark-min").color).rich_color
+        high = (background + self.get_component_styles("host-gauges--spark-max").color).rich_color
+        if len(history) < 2:
+            bar, colour = ("▁", low) if not history else ("█", high)
+            return [Segment(bar * width, base + Style.from_color(colour))]
+        minimum, maximum = min(history), max(history)
+        extent = maximum - minimum or 1
+        buckets = tuple(SparklineRenderable._buckets(list(history), num_buckets=width))
+        bars = SparklineRenderable.BARS
+        styles: dict[Any, Style] = {}
+        segments = []
+        step, index = len(buckets) / width, 0.0
+        for _ in range(width):
+            ratio = (max(buckets[int(index)]) - minimum) / extent
+            colour = blend_colors(low, high, ratio)
+            style = styles.get(colour.triplet)
+            if style is None:
+                style = styles[colour.triplet] = base + Style.from_color(colour)
+            segments.append(Segment(bars[int(ratio * (len(bars) - 1))], style))
+            index += step
+        return segments
 
 
 class MetricsPane(Pane):
