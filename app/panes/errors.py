@@ -72,6 +72,7 @@ class ErrorsController(PaneController):
     name = "errors"
     title = "Errors"
     interval = 2.0
+    background_jobs = (("triage", 30.0),)  # new errors are grouped while the console is open
 
     async def load(self) -> ErrorsView:
         return await self.env.astore.call(_load, self.env.clock.now())

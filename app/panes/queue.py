@@ -26,28 +26,10 @@ class QueueController(PaneController):
     title = "Queue"
     interval = 2.0
 
-    def __init__(self, env: Any) -> None:
-        super().__init__(env)
-        self._assigner: asyncio.Task[None] | None = None
-
     async def start(self) -> None:
         if self.env.config.get("queue", "console_assign", True):
-            self._assigner = asyncio.create_task(self._assign_loop())
-
-    async def stop(self) -> None:
-        if self._assigner is not None:
-            self._assigner.cancel()
-            self._assigner = None
-
-    async def _assign_loop(self) -> None:
-        from fleetdeck.services.errors import FleetdeckError
-
-        while True:
-            await asyncio.sleep(2.0)
-            try:
-                await asyncio.to_thread(self.env.run_job_blocking, "assign", trigger="console", record=False)
-            except FleetdeckError:
-                pass  # busy: `fleetdeck watch` or cron is assigning right now
+            self.background_jobs = (("assign", 2.0),)
+        await super().start()
 
     async def load(self) -> QueueView:
         from fleetdeck.services.queue.board import queue_board

@@ -43,6 +43,7 @@ class SpendController(PaneController):
     name = "spend"
     title = "Spend"
     interval = 10.0  # a 30-day range over a big store takes a moment; spend does not change by the second
+    background_jobs = (("deliver-alerts", 10.0),)  # budget/spike checks and delivery while the console is open
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)

@@ -89,3 +89,18 @@ async def test_the_jobs_view_lists_jobs_and_recent_runs(make_app) -> None:  # no
         await pilot.pause(0.5)
         table = app.screen.query_one("#jobs-table", DataTable)
         assert "store-check" in [key.value for key in table.rows]
+
+
+async def test_the_console_groups_new_log_errors_without_a_daemon(make_app, config, tmp_path) -> None:  # noqa: ANN001
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"2026-01-01 00:00:{i:02d} ERROR db: connection to 10.0.0.{i}:5432 timed out\n"
+                           for i in range(5)))
+    config.values["triage"]["log_globs"] = [str(log)]
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = app.query_one("#errors-table", DataTable)
+        for _ in range(150):
+            await pilot.pause(0.1)
+            if table.row_count:
+                break
+        assert table.row_count == 1  # five lines, one signature
