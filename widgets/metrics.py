@@ -9,7 +9,8 @@ unless the number of lines did. Tables are only touched when their rows changed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style

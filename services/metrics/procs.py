@@ -9,8 +9,8 @@ baseline and counts nothing this round. Processes that vanish between listing an
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import psutil
 

@@ -6,8 +6,6 @@ import os
 import time
 from pathlib import Path
 
-from textual.widgets import DataTable
-
 from fleetdeck.app.console import FleetdeckApp
 from fleetdeck.app.console_env import ConsoleEnv
 from fleetdeck.services.clock import SystemClock
@@ -17,6 +15,7 @@ from fleetdeck.services.paths import resolve_paths
 from fleetdeck.services.store import Store
 from fleetdeck.services.store.async_store import AsyncStore
 from fleetdeck.widgets.metrics import HostGauges, MetricsPane
+from textual.widgets import DataTable
 
 
 def _env(fleet_home: Path) -> ConsoleEnv:

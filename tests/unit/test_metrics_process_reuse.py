@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import psutil
 import pytest
-
 from fleetdeck.services.metrics.procs import ProcessTracker
 
 
