@@ -66,7 +66,7 @@ class ErrorsPane(Pane):
         self.loaded = True
         self.set_empty(None if view.rows else self.empty_text)
         new = sum(1 for r in view.rows if r.new)
-        self.query_one("#errors-summary", Static).update(
+        self.set_text("#errors-summary", 
             f"{len(view.rows)} groups · {new} new in the last hour · {view.open_bugs} open bugs")
         now = view.now or time.time()
         rows = {}

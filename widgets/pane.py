@@ -26,6 +26,7 @@ class Pane(Vertical):
         self.controller = controller
         self.border_title = self.pane_title
         self.loaded = False
+        self._shown_text: dict[str, str | None] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(self.empty_text, classes="pane-empty")
@@ -38,8 +39,18 @@ class Pane(Vertical):
     def compose_body(self) -> ComposeResult:
         return iter(())
 
+    def set_text(self, selector: str, text: str) -> None:
+        """Update a Static only when its text changes: every update re-lays out the whole console."""
+        if self._shown_text.get(selector) == text:
+            return
+        self._shown_text[selector] = text
+        self.query_one(selector, Static).update(text)
+
     def set_empty(self, text: str | None) -> None:
         """Show ``text`` as the empty/notice line, or hide it when None."""
+        if self._shown_text.get(".pane-empty", "") == text:
+            return
+        self._shown_text[".pane-empty"] = text
         notice = self.query_one(".pane-empty", Static)
         if text is None:
             notice.display = False

@@ -66,7 +66,7 @@ class QueuePane(Pane):
         self.loaded = True
         self.set_empty(None if view.items else self.empty_text)
         s = view.summary
-        self.query_one("#queue-summary", Static).update(
+        self.set_text("#queue-summary", 
             f"{s.get('pending', 0)} pending · {s.get('running', 0) + s.get('assigning', 0)} running · "
             f"{s.get('idle_sessions', 0)} idle / {s.get('working_sessions', 0)} working · drain {s.get('eta_drain', '?')}")
         self.query_one("#queue-depth", Sparkline).data = list(view.depth) or [0]

@@ -97,7 +97,7 @@ class SpendPane(Pane):
         failing = "".join(f"\n[b red]alert channel {c['channel']} failing:[/] {c['last_error'] or ''}"
                           for c in view.failing_channels)
         tokens = view.tokens
-        self.query_one("#spend-summary", Static).update(
+        self.set_text("#spend-summary", 
             f"[b]{RANGE_LABEL.get(view.days, f'{view.days} days')}[/]: [b]{usd(view.cost_micros)}[/] "
             f"({change_text})  ·  {view.calls:,} calls  ·  saved {usd(view.savings_micros)} vs baseline{unknown}\n"
             f"tokens: {tokens['input_tokens']:,} in · {tokens['output_tokens']:,} out · "
