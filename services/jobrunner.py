@@ -32,6 +32,7 @@ class JobOutcome:
     duration_s: float = 0.0
     dry_run: bool = False
     traceback: str | None = None
+    details: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -118,7 +119,7 @@ def run_job(spec: JobSpec, ctx: JobContext, *, record: bool = True) -> JobOutcom
             outcome = JobOutcome(
                 job=spec.name, run_id=run_id, status="ok" if result.ok else "failed", message=result.message,
                 summary=result.summary, exit_code=result.exit_code if not result.ok else ExitCode.OK,
-                error=None if result.ok else result.message, dry_run=ctx.dry_run,
+                error=None if result.ok else result.message, dry_run=ctx.dry_run, details=result.details,
             )
             if not result.ok and outcome.exit_code == ExitCode.OK:
                 outcome.exit_code = ExitCode.SOFTWARE

@@ -32,6 +32,9 @@ class JobResult:
     summary: dict[str, Any] = field(default_factory=dict)  # JSON-able details
     ok: bool = True  # False: the job ran but something it did failed (exit code below)
     exit_code: ExitCode = ExitCode.OK
+    # Multi-line text for people at a terminal (a per-repo table, a dry run's listing): printed after the
+    # message by `fleetdeck run` without --json; never in the JSON summary or job_runs (``summary`` has the data).
+    details: str = ""
 
 
 @dataclass

@@ -96,6 +96,8 @@ def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli") -> in
         stream = sys.stdout if outcome.status == "ok" else sys.stderr
         prefix = "" if outcome.status == "ok" else "fleetdeck: "
         print(f"{prefix}{outcome.message}", file=stream)
+        if outcome.details:
+            print(outcome.details, file=stream)
     if outcome.traceback and ctx.debug:
         print(outcome.traceback, file=sys.stderr)
     return int(outcome.exit_code)

@@ -30,10 +30,9 @@ async def cleanup(ctx: JobContext, progress: Progress) -> JobResult:
         "rows_changed": done,
     }
     if ctx.dry_run:
-        lines = [f"cleanup (dry run): {matched:,} rows would go"]
-        lines += [f"  {r.rule} [{r.db}]: {r.matched:,} rows ({r.action})" for r in report.rules]
+        lines = [f"  {r.rule} [{r.db}]: {r.matched:,} rows ({r.action})" for r in report.rules]
         lines += [f"  skipped {s['db']}: {s['reason']}" for s in report.skipped]
-        return JobResult("\n".join(lines), summary)
+        return JobResult(f"cleanup (dry run): {matched:,} rows would go", summary, details="\n".join(lines))
     parts = [f"cleanup: {done:,} rows removed or unlinked"]
     archived = sum(r.done for r in report.rules if r.action == "archive")
     if archived:
@@ -66,12 +65,11 @@ async def git_sync(ctx: JobContext, progress: Progress) -> JobResult:
     skipped = [r for r in results if r.status == "skipped"]
     message = (f"git-sync{' (dry run)' if ctx.dry_run else ''}: {len(synced)} synced, {len(skipped)} skipped, "
                f"{len(failed)} failed of {len(results)} repos")
-    if ctx.dry_run or ctx.trigger == "cli":
-        from .gitsync import format_results
+    from .gitsync import format_results
 
-        message += "\n" + format_results(results)
     ok = not failed
-    return JobResult(message, {"repos": rows}, ok=ok, exit_code=ExitCode.OK if ok else ExitCode.UNAVAILABLE)
+    return JobResult(message, {"repos": rows}, ok=ok, exit_code=ExitCode.OK if ok else ExitCode.UNAVAILABLE,
+                     details=format_results(results) if results else "")
 
 
 def _backup_args(parser: argparse.ArgumentParser) -> None:

@@ -37,6 +37,13 @@ def test_cleanup_dry_run_prints_every_rule_with_its_count_and_changes_nothing(se
     store.close()
 
 
+def test_cleanup_dry_run_as_json_has_a_one_line_message_and_the_rules_as_data(seeded: Paths, capsys) -> None:  # noqa: ANN001,E501
+    assert main(["run", "cleanup", "--dry-run", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["message"] == "cleanup (dry run): 4 rows would go"
+    assert {r["matched"] for r in result["summary"]["rules"]} >= {1, 3}
+
+
 def test_archived_rows_are_readable_with_archive_show(seeded: Paths, capsys) -> None:  # noqa: ANN001
     assert main(["run", "cleanup"]) == 0
     capsys.readouterr()
