@@ -46,6 +46,20 @@ def build_report(store: "Store", limit_runs: int = 10) -> dict[str, Any]:
     }
 
 
+def _clean_workspace(config: "Config", then: str) -> tuple[Any, Path]:
+    """The optimizer's workspace repository, refusing one that is missing or has uncommitted changes."""
+    import git
+
+    workspace = Path(str(config.get("optimizer", "workspace") or "")).expanduser()
+    try:
+        repo = git.Repo(workspace)
+    except (git.NoSuchPathError, git.InvalidGitRepositoryError):
+        raise ConfigError(f"optimizer.workspace {workspace}: not a git repository") from None
+    if repo.is_dirty(untracked_files=False):
+        raise BusyError(f"{workspace} has uncommitted changes; commit or stash them{then}")
+    return repo, workspace
+
+
 def revert_change(store: "Store", config: "Config", change_id: int, *, now: float, dry_run: bool = False) -> dict:
     import git
 
@@ -56,13 +70,7 @@ def revert_change(store: "Store", config: "Config", change_id: int, *, now: floa
         raise DataError(f"no optimizer change {change_id}")
     if row["status"] != "applied" or not row["commit_sha"]:
         raise DataError(f"change {change_id} is {row['status']}, only applied changes can be reverted")
-    workspace = Path(str(config.get("optimizer", "workspace") or "")).expanduser()
-    try:
-        repo = git.Repo(workspace)
-    except (git.NoSuchPathError, git.InvalidGitRepositoryError):
-        raise ConfigError(f"optimizer.workspace {workspace}: not a git repository") from None
-    if repo.is_dirty(untracked_files=False):
-        raise BusyError(f"{workspace} has uncommitted changes; commit or stash them, then revert")
+    repo, _ = _clean_workspace(config, ", then revert")
     result = {"change": change_id, "file": row["file"], "commit": row["commit_sha"], "dry_run": dry_run}
     if dry_run:
         return result
@@ -81,21 +89,13 @@ def revert_change(store: "Store", config: "Config", change_id: int, *, now: floa
 def apply_suggestion(store: "Store", config: "Config", change_id: int, *, now: float) -> dict:
     """Apply a waiting suggestion a person approved: any change type or size, but still only the reviewed
     listed file, inside the workspace, onto a clean tree, and only when it applies cleanly."""
-    import git
-
     from . import patches
     from .review import Improvement
 
     row = store.query_one("SELECT * FROM optimizer_changes WHERE id = ?", (change_id,))
     if row is None or row["status"] != "suggested":
         raise DataError(f"change {change_id} is not a waiting suggestion")
-    workspace = Path(str(config.get("optimizer", "workspace") or "")).expanduser()
-    try:
-        repo = git.Repo(workspace)
-    except (git.NoSuchPathError, git.InvalidGitRepositoryError):
-        raise ConfigError(f"optimizer.workspace {workspace}: not a git repository") from None
-    if repo.is_dirty(untracked_files=False):
-        raise BusyError(f"{workspace} has uncommitted changes; commit or stash them first")
+    repo, workspace = _clean_workspace(config, " first")
     imp = Improvement(row["file"], row["rationale"], row["change_type"], row["patch"])
     opts = {**config.section("optimizer"), "allowed_change_types": [imp.change_type],
             "max_added_lines": 10**6, "max_deleted_lines": 10**6}
