@@ -41,8 +41,9 @@ def db_tag(db_path: Path | str) -> str:
     return f"{Path(path).stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
 
 
-def fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file's data, or a directory's entries (after a rename), to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -64,7 +65,7 @@ def _write_verified(path: Path, content: bytes) -> str:
         raw.flush()
         os.fsync(raw.fileno())
     os.replace(tmp, path)
-    fsync_dir(path.parent)
+    fsync_path(path.parent)
     if file_sha256(path) != digest:
         path.unlink(missing_ok=True)
         raise OSError(f"{path}: archive did not read back as written")

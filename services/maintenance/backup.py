@@ -16,8 +16,8 @@ from typing import Any, Callable
 from ..config import Config
 from ..errors import FleetdeckError
 from ..store import Store
-from .archive import fsync_dir
-from .dbcopy import copy_database, fsync_file, sha256_file
+from .archive import fsync_path
+from .dbcopy import copy_database, sha256_file
 from .retention import keep_set
 
 FILES_SOURCE = "logs+configs"
@@ -101,9 +101,9 @@ def archive_files(config: Config, dest: Path) -> Path:
         for member in members:
             if member.exists():
                 tar.add(member, arcname=member.name if member.is_file() else member.name + "/")
-    fsync_file(tmp)
+    fsync_path(tmp)
     os.replace(tmp, dest)
-    fsync_dir(dest.parent)
+    fsync_path(dest.parent)
     return dest
 
 

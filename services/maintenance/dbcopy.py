@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import DataError
-from .archive import fsync_dir
+from .archive import fsync_path
 
 
 def sha256_file(path: Path) -> str:
@@ -41,14 +41,6 @@ def integrity_ok(path: Path) -> str | None:
 def private_empty_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def copy_database(source: Path, dest: Path, *, on_progress: Callable[[float], None] = lambda f: None) -> None:
@@ -80,7 +72,7 @@ def copy_database(source: Path, dest: Path, *, on_progress: Callable[[float], No
     if problem:
         tmp.unlink(missing_ok=True)
         raise DataError(f"{source}: the copy failed its integrity check: {problem}")
-    fsync_file(tmp)
+    fsync_path(tmp)
     os.replace(tmp, dest)
-    fsync_dir(dest.parent)
+    fsync_path(dest.parent)
     on_progress(1.0)

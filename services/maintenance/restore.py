@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..errors import DataError, UsageError
 from ..store import Store
-from .archive import fsync_dir
-from .dbcopy import copy_database, fsync_file, integrity_ok, sha256_file
+from .archive import fsync_path
+from .dbcopy import copy_database, integrity_ok, sha256_file
 
 
 @dataclass
@@ -79,7 +79,7 @@ def restore(plan: RestorePlan, *, force: bool, safety_dir: Path, stamp: str) -> 
     with open(plan.backup, "rb") as src_f, os.fdopen(fd, "wb") as dst_f:
         while chunk := src_f.read(1 << 20):
             dst_f.write(chunk)
-    fsync_file(tmp)
+    fsync_path(tmp)
     os.replace(tmp, plan.target)
-    fsync_dir(plan.target.parent)
+    fsync_path(plan.target.parent)
     return None

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import UnavailableError
-from .archive import fsync_dir
+from .archive import fsync_path
 from .dbcopy import sha256_file
 
 
@@ -56,7 +56,7 @@ def _directory(local: Path, folder: Path) -> str:
             part.unlink(missing_ok=True)
             raise UnavailableError(f"upload to {folder} did not verify (size or checksum differs)")
         os.replace(part, final)
-        fsync_dir(folder)
+        fsync_path(folder)
     except OSError as exc:
         part.unlink(missing_ok=True)
         raise UnavailableError(f"cannot upload to {folder}: {exc.strerror or exc}") from None
