@@ -151,7 +151,6 @@ def reclaim(conn: sqlite3.Connection, mode: str, min_mb: int) -> dict[str, Any]:
     """Give free pages back to the file system when enough are free; say what was done."""
     page = int(conn.execute("PRAGMA page_size").fetchone()[0])
     free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
-    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
     auto = int(conn.execute("PRAGMA auto_vacuum").fetchone()[0])
     info: dict[str, Any] = {"free_mb": round(free * page / 1e6, 1), "action": "none"}
     if mode == "off" or free * page < min_mb * 1_000_000:
