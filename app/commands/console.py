@@ -38,4 +38,5 @@ def run_console(ctx, demo_socket: str | None = None) -> None:  # noqa: ANN001
     finally:
         import asyncio
 
+        env.close()
         asyncio.run(env.astore.close())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from functools import cache
 from dataclasses import dataclass
 from importlib import resources
 
@@ -29,7 +30,8 @@ class Migration:
     sql: str
 
 
-def available_migrations() -> list[Migration]:
+@cache  # the files never change while a process runs; the console opens stores repeatedly
+def _load_migrations() -> tuple[Migration, ...]:
     folder = resources.files("fleetdeck.services.store") / "migrations"
     found: list[Migration] = []
     for entry in folder.iterdir():
@@ -40,7 +42,11 @@ def available_migrations() -> list[Migration]:
     numbers = [m.number for m in found]
     if len(numbers) != len(set(numbers)):
         raise RuntimeError(f"two migrations share a number: {numbers}")
-    return found
+    return tuple(found)
+
+
+def available_migrations() -> list[Migration]:
+    return list(_load_migrations())
 
 
 def latest_version() -> int:

@@ -26,4 +26,5 @@ def make_app(config: Config, store) -> Callable[..., FleetdeckApp]:  # noqa: ANN
 
     yield build
     for env in envs:
+        env.close()
         env.astore._executor.shutdown(wait=False)
