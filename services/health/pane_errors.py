@@ -59,15 +59,26 @@ def extract_errors(screen: str) -> list[str]:
     return found
 
 
+# The last screen looked at per session: `watch` polls every 2 s and most screens do not change between polls.
+_last_screen: dict[tuple[str, str], int] = {}
+
+
 def record_pane_errors(store: "Store", sessions: Iterable[Any], *, config: Any = None, now: float | None = None) -> int:
     """Record the errors on each session's screen (objects with ``key`` and ``screen``); return how many were new."""
     from ..triage.engine import Rules, record_error
 
-    rules = Rules.from_config(config.section("triage")) if config is not None else None
+    rules = None
     recorded = 0
     for session in sessions:
         screen = getattr(session, "screen", "") or ""
-        for block in extract_errors(screen):
+        seen_key, fingerprint = (str(store.path), session.key), hash(screen)
+        if _last_screen.get(seen_key) == fingerprint:
+            continue  # already looked at; its errors (if any) are recorded
+        _last_screen[seen_key] = fingerprint
+        blocks = extract_errors(screen)
+        if blocks and rules is None and config is not None:
+            rules = Rules.from_config(config.section("triage"))
+        for block in blocks:
             digest = hashlib.sha1(f"{session.key}\0{block}".encode()).hexdigest()
             result = record_error(store, source="session", text=block, origin=session.key, at=now,
                                   dedupe_key=f"pane:{digest}", rules=rules)

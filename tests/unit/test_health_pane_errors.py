@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fleetdeck.services.health import pane_errors
 from fleetdeck.services.health.pane_errors import extract_errors, record_pane_errors
 
 SCREEN = """\
@@ -47,5 +48,7 @@ def test_pane_errors_are_grouped_by_triage_and_recorded_once_per_session(store, 
     panes = [Pane("demo/%1", SCREEN)]
     assert record_pane_errors(store, panes, config=config, now=1_767_225_600) == 2
     assert record_pane_errors(store, panes, config=config, now=1_767_225_602) == 0  # still on screen
+    pane_errors._last_screen.clear()  # as in a new process: the store's dedupe keys still hold
+    assert record_pane_errors(store, panes, config=config, now=1_767_225_604) == 0
     sources = {r[0] for r in store.query("SELECT source FROM error_events")}
     assert sources == {"session"}
