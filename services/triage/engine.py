@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 MAX_TEXT = 64 * 1024
+MAX_LINE = 4096  # of a message without a stack, the first line up to this many characters is grouped
 DEFAULT_CRITICAL = r"(?i)\b(fatal|critical|panic|out of memory|segmentation fault|disk full|no space left)\b"
 
 
@@ -64,6 +65,26 @@ class Rules:
         return None
 
 
+Classified = tuple[str, str, str, str | None, str | None, int | None]
+
+
+def classify(miner: Miner, text: str) -> Classified:
+    """(signature, kind, title, stack, masked, template_id) of one error text: a stack trace's signature, or
+    the group the miner puts the first non-blank line in. benchmarks/grouping.py times this function."""
+    leaf = miner.add_known(text)  # a text the miner was given whole before: one line, so no stack either
+    if leaf is None:
+        lines = text.splitlines()
+        if len(lines) == 1 and len(lines[0]) == len(text):  # one line and no line break: no stack trace
+            first = text
+        else:
+            sig = stack_signature(text)
+            if sig is not None:
+                return sig.signature, "traceback", sig.title, sig.stack, None, None
+            first = next((ln for ln in lines if ln.strip()), text)
+        leaf = miner.add(first if len(first) <= MAX_LINE else first[:MAX_LINE])
+    return "msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id
+
+
 @dataclass
 class IngestResult:
     events: int = 0
@@ -82,15 +103,9 @@ class Engine:
 
     # -- signatures ---------------------------------------------------------------------------------------
 
-    def classify(self, text: str) -> tuple[str, str, str, str | None, str | None, int | None]:
+    def classify(self, text: str) -> Classified:
         """(signature, kind, title, stack, masked, template_id) of one error text."""
-        sig = stack_signature(text)
-        if sig is not None:
-            return sig.signature, "traceback", sig.title, sig.stack, None, None
-        first = next((ln for ln in text.splitlines() if ln.strip()), text)[:4096]
-        leaf = self.miner.add(first)
-        group = self.miner.group_of(leaf)
-        return f"msg:{group}", "message", group, None, leaf.text, leaf.template.id
+        return classify(self.miner, text)
 
     # -- ingest -------------------------------------------------------------------------------------------
 

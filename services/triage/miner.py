@@ -1,9 +1,12 @@
 """Template mining for messages without a stack: a Drain-like online grouper over masked tokens.
 
 Masked messages are bucketed by token count; a message joins the most similar template of its bucket when
-enough of the template's constant tokens match, and the positions that differ become <*>. Exact masked texts
-are cached, so repeated messages cost one dict lookup. The state is a plain list of templates (id, tokens,
-count) that the caller persists in SQLite — no pickled objects.
+enough of the template's constant tokens match, and the positions that differ become <*>. The state is a plain
+list of templates (id, tokens, count, values) that the caller persists in SQLite — no pickled objects; the
+caches below are rebuilt from the messages as they arrive.
+
+Per message the hot path is one dict lookup: a message seen before (the same text) returns its leaf, and a
+leaf remembers its group signature until its template changes.
 """
 
 from __future__ import annotations
@@ -12,20 +15,17 @@ from dataclasses import dataclass, field
 from operator import eq
 from typing import Any, Iterable
 
-from .masking import WILDCARD, mask, zeroed
+from .masking import _ZERO, WILDCARD, has_digit, mask, zeroed
 
 SIMILARITY = 0.5  # share of a template's constant tokens a message must match to join it
 # A position where a template has seen at most this many distinct words is a constant that tells groups apart
 # ("Accepted"/"Failed password"); more distinct words make it a variable (user names, hosts).
 MAX_CONSTANTS = 3
-CACHE_SIZE = 200_000  # entries per cache; cleared when full (a cache, never the state)
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+CACHE_SIZE = 65_536  # entries per cache; a full cache is cleared (a cache, never the state)
+MAX_CACHED_LINE = 1024  # longer messages are not cached: rarely repeated, costly to hold (64 MiB at most)
 
 
-_encode = str.encode
-
-
-@dataclass
+@dataclass(slots=True, eq=False)
 class Template:
     """A cluster of masked messages of one length; ``values`` holds the words seen where its tokens differ."""
 
@@ -34,6 +34,10 @@ class Template:
     count: int = 0
     values: dict[int, set[str]] = field(default_factory=dict)
     wild: set[int] = field(default_factory=set)  # positions holding <*>
+    version: int = 0  # bumped whenever tokens or values change, so leaves know their cached group is stale
+    _kept: list[int] = field(default_factory=list, init=False, repr=False)  # as of _kept_version
+    _kept_version: int = field(default=-1, init=False, repr=False)
+    _text: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.wild = {i for i, tok in enumerate(self.tokens) if tok == WILDCARD}
@@ -44,34 +48,39 @@ class Template:
 
     def signature(self, toks: list[str]) -> str:
         """The group of one masked message: the template, with few-valued positions kept as the message has them."""
-        out = []
-        for i, tok in enumerate(self.tokens):
-            if tok == WILDCARD:
-                seen = self.values.get(i)
-                out.append(toks[i] if seen is not None and len(seen) <= MAX_CONSTANTS else WILDCARD)
-            else:
-                out.append(tok)
+        if self._kept_version != self.version:
+            values = self.values
+            self._kept = sorted(i for i in self.wild if i in values and len(values[i]) <= MAX_CONSTANTS)
+            self._text = " ".join(self.tokens)
+            self._kept_version = self.version
+        if not self._kept:
+            return self._text
+        out = self.tokens.copy()
+        for i in self._kept:
+            out[i] = toks[i]
         return " ".join(out)
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class Leaf:
-    """One distinct masked message and the template it joined."""
+    """One distinct masked message, the template it joined, and its group as of the template's ``version``."""
 
     text: str
     tokens: list[str]
     template: Template
-    count: int = 0
+    group: str = ""
+    version: int = -1
 
 
 @dataclass
 class Miner:
     similarity: float = SIMILARITY
     templates: dict[int, Template] = field(default_factory=dict)
+    dirty: set[int] = field(default_factory=set)  # templates whose row must be saved
     _buckets: dict[int, list[Template]] = field(default_factory=dict)
-    _cache: dict[str, Leaf] = field(default_factory=dict)  # masked text -> leaf
+    _lines: dict[str, Leaf] = field(default_factory=dict)  # message text -> leaf
     _seen: dict[bytes, Leaf] = field(default_factory=dict)  # message with digits zeroed -> leaf
-    dirty: set[int] = field(default_factory=set)
+    _cache: dict[str, Leaf] = field(default_factory=dict)  # masked text -> leaf
     _next_id: int = 1
 
     def load_rows(self, rows: Iterable[Any]) -> None:
@@ -86,40 +95,52 @@ class Miner:
             self._next_id = max(self._next_id, t.id + 1)
 
     def add(self, message: str) -> Leaf:
-        """Group one message; return its leaf (the template is created or widened as needed)."""
-        # Masking only looks at digit classes, never at digit values, so messages equal up to their digits
-        # mask the same: a cache on that form skips the regexes for most repeated messages.
-        key = zeroed(message)
-        leaf = self._seen.get(key)
+        """Group one message; return its leaf (the template is created or widened as needed), whose ``group``
+        is the message's group as things stand now."""
+        leaf = self.add_known(message)
+        return leaf if leaf is not None else self._add_new(message)
+
+    def add_known(self, message: str) -> Leaf | None:
+        """``add`` for a message seen before, as it is or up to its digits: one or two dict lookups, the
+        common case. None, adding nothing, for a new one."""
+        leaf = self._lines.get(message)
         if leaf is None:
-            leaf = self._leaf(mask(message, key))
-            if len(self._seen) >= CACHE_SIZE:
-                self._seen.clear()
-            self._seen[key] = leaf
-        leaf.count += 1
-        leaf.template.count += 1
-        self.dirty.add(leaf.template.id)
+            # Masking decides by digit classes, never by digit values: messages equal up to their digits
+            # mask alike, and ``_seen`` holds those whose masked text kept no digit (so it is the same text).
+            leaf = self._seen.get(message.encode("utf-8", "replace").translate(_ZERO))
+            if leaf is None:
+                return None
+            self._remember(self._lines, message, leaf)  # the same text again costs one lookup
+        t = leaf.template
+        t.count += 1
+        self.dirty.add(t.id)
+        if leaf.version != t.version:
+            leaf.group = t.signature(leaf.tokens)
+            leaf.version = t.version
         return leaf
 
-    def add_many(self, messages: list[str]) -> list[Leaf]:
-        """Group a batch: the same as ``add`` for each message in order, with the per-line work in C loops."""
-        from collections import Counter
-        from itertools import repeat
+    def _add_new(self, message: str) -> Leaf:
+        key = zeroed(message)
+        masked = mask(message, key)
+        leaf = self._leaf(masked)
+        if has_digit(masked) is None:
+            self._remember(self._seen, key, leaf)
+        else:  # it kept digits (an error code): only the same text masks the same
+            self._remember(self._lines, message, leaf)
+        t = leaf.template
+        t.count += 1
+        self.dirty.add(t.id)
+        if leaf.version != t.version:
+            leaf.group = t.signature(leaf.tokens)
+            leaf.version = t.version
+        return leaf
 
-        keys = list(map(bytes.translate, map(_encode, messages, repeat("utf-8"), repeat("replace")),
-                        repeat(_DIGITS_TO_ZERO)))
-        seen = self._seen
-        unique = dict(zip(keys, messages))  # first-seen order; any message of a key masks the same
-        if len(seen) + len(unique) > CACHE_SIZE:
-            seen.clear()
-        for key in [k for k in unique if k not in seen]:
-            seen[key] = self._leaf(mask(unique[key], key))
-        for key, n in Counter(keys).items():
-            leaf = seen[key]
-            leaf.count += n
-            leaf.template.count += n
-            self.dirty.add(leaf.template.id)
-        return list(map(seen.__getitem__, keys))
+    def _remember(self, cache: dict[Any, Leaf], key: str | bytes, leaf: Leaf) -> None:
+        if len(key) > MAX_CACHED_LINE:
+            return  # long lines rarely come again as they are: not worth their memory
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[key] = leaf
 
     def _leaf(self, masked: str) -> Leaf:
         leaf = self._cache.get(masked)
@@ -134,33 +155,49 @@ class Miner:
     @staticmethod
     def group_of(leaf: Leaf) -> str:
         """The group signature of a leaf as things stand now (it may widen as more messages arrive)."""
-        return leaf.template.signature(leaf.tokens)
+        t = leaf.template
+        if leaf.version != t.version:
+            leaf.group = t.signature(leaf.tokens)
+            leaf.version = t.version
+        return leaf.group
 
     def _match(self, toks: list[str]) -> Template:
         bucket = self._buckets.setdefault(len(toks), [])
         best, best_score = None, -1.0
         if bucket:
-            msg_wild = {i for i, tok in enumerate(toks) if tok == WILDCARD}
-            all_wild = len(msg_wild) == len(toks)
+            # <*> in the message compares unequal to everything, so equal positions are template constants
+            words = [None if tok == WILDCARD else tok for tok in toks]
+            all_wild = words.count(None) == len(toks)
             for t in bucket:
                 constant = len(toks) - len(t.wild)
                 if constant:
-                    # equal positions, counted in C, less those where both hold <*> (not constants)
-                    score = (sum(map(eq, t.tokens, toks)) - len(t.wild & msg_wild)) / constant
-                else:  # an all-<*> template must not swallow messages that have words
-                    score = 1.0 if all_wild else 0.0
+                    equal = sum(map(eq, t.tokens, words))  # counted in C
+                    if equal == constant:  # every constant matches: no later template can score higher
+                        best, best_score = t, 1.0
+                        break
+                    score = equal / constant
+                elif all_wild:  # an all-<*> template takes only messages without words
+                    best, best_score = t, 1.0
+                    break
+                else:
+                    score = 0.0
                 if score > best_score:
                     best, best_score = t, score
         if best is not None and best_score > self.similarity:
+            changed = False
             for i, (a, b) in enumerate(zip(best.tokens, toks)):
                 if a != b and a != WILDCARD:
                     best.values[i] = {a, b}
                     best.tokens[i] = WILDCARD
                     best.wild.add(i)
+                    changed = True
                 elif a == WILDCARD and i in best.values:
                     seen = best.values[i]
-                    if len(seen) <= MAX_CONSTANTS:
+                    if len(seen) <= MAX_CONSTANTS and b not in seen:
                         seen.add(b)
+                        changed = True
+            if changed:
+                best.version += 1
             return best
         t = Template(self._next_id, list(toks))
         self._next_id += 1
