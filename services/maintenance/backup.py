@@ -2,6 +2,8 @@
 
 Every file is recorded in the ``backups`` table once it is complete and verified; retention works per source
 (each database, and 'logs+configs') on that catalogue and removes the local file and the directory-target copy.
+Archives of project data (source 'project-data', made by projectarchive.py) share the catalogue but never the
+rotation: they hold the only copy of what they archived.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .dbcopy import copy_database, sha256_file
 from .retention import keep_set
 
 FILES_SOURCE = "logs+configs"
+PROJECT_SOURCE = "project-data"
 
 
 @dataclass
@@ -48,22 +51,24 @@ class BackupReport:
         return ", ".join(parts)
 
 
-def backup_dir(config: Config) -> Path:
+def backup_dir(config: Config, *, create: bool = True) -> Path:
     configured = str(config.get("backup", "dir", "") or "")
     folder = Path(configured).expanduser() if configured else config.paths.data_dir / "backups"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
 
-def _stamp(now: float) -> str:
+def utc_stamp(now: float) -> str:
     return dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+def free_name(folder: Path, stem: str, suffix: str) -> Path:
     candidate, n = folder / f"{stem}{suffix}", 1
     while candidate.exists():
         candidate, n = folder / f"{stem}-{n}{suffix}", n + 1
     return candidate
+
 
 
 def database_sources(store: Store, config: Config) -> list[Path]:
@@ -71,9 +76,10 @@ def database_sources(store: Store, config: Config) -> list[Path]:
     return [store.path, *extra]
 
 
-def _record(store: Store, kind: str, source: str, path: Path, now: float) -> dict[str, Any]:
+def record_backup(store: Store, kind: str, source: str, path: Path, now: float,
+            sha256: str | None = None) -> dict[str, Any]:
     row = {"kind": kind, "source": source, "file": str(path), "size_bytes": path.stat().st_size,
-           "sha256": sha256_file(path), "created_at": int(now)}
+           "sha256": sha256 or sha256_file(path), "created_at": int(now)}
     with store.write() as conn:
         conn.execute("INSERT INTO backups (kind, source, file, size_bytes, sha256, created_at, verified)"
                      " VALUES (:kind, :source, :file, :size_bytes, :sha256, :created_at, 1)", row)
@@ -84,7 +90,8 @@ def weekly_due(store: Store, config: Config, now: float, forced: bool) -> bool:
     if forced:
         return True
     today = dt.datetime.fromtimestamp(now, dt.timezone.utc)
-    last = store.scalar("SELECT max(created_at) FROM backups WHERE kind = 'files' AND deleted_at IS NULL")
+    last = store.scalar("SELECT max(created_at) FROM backups WHERE kind = 'files' AND source = ?"
+                        " AND deleted_at IS NULL", (FILES_SOURCE,))
     if last is None:
         return True
     return today.weekday() == int(config.get("backup", "weekly_day", 6)) and now - last > 6 * 86400
@@ -110,7 +117,9 @@ def archive_files(config: Config, dest: Path) -> Path:
 def apply_retention(store: Store, config: Config, now: float, *, dry_run: bool) -> list[str]:
     section = config.section("backup")
     removed: list[str] = []
-    rows = store.query("SELECT id, source, file, created_at, remote FROM backups WHERE deleted_at IS NULL")
+    # Project-data archives are the only copy of what they hold: never rotated away.
+    rows = store.query("SELECT id, source, file, created_at, remote FROM backups WHERE deleted_at IS NULL"
+                       " AND source != ?", (PROJECT_SOURCE,))
     by_source: dict[str, list[Any]] = {}
     for row in rows:
         by_source.setdefault(row["source"], []).append(row)
@@ -138,7 +147,7 @@ def run_backup(store: Store, config: Config, now: float, *, dry_run: bool, weekl
     sources = database_sources(store, config)
     do_weekly = weekly_due(store, config, now, weekly)
     remote = str(config.get("backup", "remote", "") or "")
-    stamp = _stamp(now)
+    stamp = utc_stamp(now)
     steps = len(sources) + (1 if do_weekly else 0)
     if dry_run:
         report.planned = [f"copy {s} to {folder}" for s in sources]
@@ -153,7 +162,7 @@ def run_backup(store: Store, config: Config, now: float, *, dry_run: bool, weekl
         if not source.exists():
             report.errors.append(f"{source}: not found")
             continue
-        dest = _free_name(folder, f"{source.stem}-{stamp}", ".db")
+        dest = free_name(folder, f"{source.stem}-{stamp}", ".db")
 
         def tick(fraction: float, _i: int = i, _s: Path = source) -> None:
             progress(_i + fraction, steps, f"copying {_s.name}")
@@ -163,14 +172,14 @@ def run_backup(store: Store, config: Config, now: float, *, dry_run: bool, weekl
         except FleetdeckError as exc:
             report.errors.append(str(exc))
             continue
-        row = _record(store, "database", str(source.resolve()), dest, now)
+        row = record_backup(store, "database", str(source.resolve()), dest, now)
         report.made.append(row)
         made_paths.append((len(report.made) - 1, dest))
     if do_weekly:
         progress(len(sources), steps, "archiving logs and configs")
         try:
-            dest = archive_files(config, _free_name(folder, f"logs-configs-{stamp}", ".tar.gz"))
-            report.made.append(_record(store, "files", FILES_SOURCE, dest, now))
+            dest = archive_files(config, free_name(folder, f"logs-configs-{stamp}", ".tar.gz"))
+            report.made.append(record_backup(store, "files", FILES_SOURCE, dest, now))
             made_paths.append((len(report.made) - 1, dest))
         except OSError as exc:
             report.errors.append(f"logs and configs: {exc.strerror or exc}")
