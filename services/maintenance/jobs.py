@@ -1,4 +1,5 @@
-"""Maintenance jobs: cleanup (daily), git-sync (every 4 hours), backup (daily; logs and configs weekly)."""
+"""Maintenance jobs: cleanup (daily), git-sync (every 4 hours), backup (daily; logs and configs weekly),
+archive-projects (weekly; off until [backup] archive_paths lists something)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,16 @@ async def backup(ctx: JobContext, progress: Progress) -> JobResult:
     ok = not report.errors
     message = report.message(ctx.dry_run)
     return JobResult(message, report.as_json(), ok=ok, exit_code=ExitCode.OK if ok else ExitCode.CANTCREAT)
+
+
+@job("archive-projects", description="Pack project data untouched for [backup] archive_after_days into a "
+     "verified archive, then remove it", schedule="30 3 * * 0", mutates=True)
+async def archive_projects(ctx: JobContext, progress: Progress) -> JobResult:
+    from ..exitcodes import ExitCode
+    from .projectarchive import run_project_archive
+
+    report = run_project_archive(ctx.store, ctx.config, ctx.clock.now(), dry_run=ctx.dry_run,
+                                 progress=progress)
+    ok = not report.errors
+    return JobResult(report.message(ctx.dry_run), report.as_json(), ok=ok,
+                     exit_code=ExitCode.OK if ok else ExitCode.CANTCREAT, details=report.details(ctx.dry_run))

@@ -1,4 +1,5 @@
-"""What the Maintenance view shows: each maintenance job's last run and next run, git-sync results, backups."""
+"""What the Maintenance view shows: each maintenance job's last run and next run, git-sync results, backups
+(project-data archives included)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from ..config import Config
 from ..store import Store
 
-JOBS = ("cleanup", "git-sync", "backup")
+JOBS = ("cleanup", "git-sync", "backup", "archive-projects")
 
 
 def next_run(expression: str | None, now: float) -> int | None:
@@ -76,4 +77,10 @@ def _brief(name: str, summary: dict[str, Any]) -> str:
         made, errors = summary.get("made", []), summary.get("errors", [])
         return f"{len(made)} file(s), {len(summary.get('uploaded', []))} uploaded" + (
             f", {len(errors)} error(s)" if errors else "")
+    if name == "archive-projects":
+        if not summary.get("configured", True):
+            return "off: [backup] archive_paths is empty"
+        items, kept, errors = summary.get("items", []), summary.get("kept", []), summary.get("errors", [])
+        return (f"{len(items)} item(s) archived, {summary.get('removed', 0)} files removed"
+                + (f", {len(kept)} kept" if kept else "") + (f", {len(errors)} error(s)" if errors else ""))
     return ""

@@ -26,6 +26,16 @@ def _databases(value: Any) -> str | None:
     return None
 
 
+def _globs(value: Any) -> str | None:
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            return f"item {i}: expected a path or glob, e.g. \"~/agents/done/*\""
+        if not item.startswith(("/", "~")):
+            # Relative to what? cron, the console and a shell all start in different folders.
+            return f"item {i}: {item!r} must be absolute or start with ~"
+    return None
+
+
 SECTIONS = [
     Section(
         "maintenance",
@@ -70,7 +80,7 @@ SECTIONS = [
     ),
     Section(
         "backup",
-        "Backups (`fleetdeck run backup`, `fleetdeck restore`)",
+        "Backups (`fleetdeck run backup`, `fleetdeck run archive-projects`, `fleetdeck restore`)",
         (
             Setting("dir", "", "Where backups go (empty: <data dir>/backups).", kind="path"),
             Setting("databases", [], "Other SQLite databases to back up (paths).", kind="list"),
@@ -82,6 +92,13 @@ SECTIONS = [
             Setting("extra_paths", [], "Further config/log files or folders for the weekly archive.", kind="list"),
             Setting("remote", "", "Upload target: a directory (mounted disk), rsync:DEST or rclone:REMOTE:PATH.\n"
                     "Empty: no upload."),
+            Setting("archive_paths", [], "Project data for `fleetdeck run archive-projects`: globs; each\n"
+                    "match (a folder or a file) is archived whole once nothing in it changed for\n"
+                    "archive_after_days, then removed. e.g. [\"~/agents/done/*\", \"~/agent-logs/*.log\"].\n"
+                    "Empty: off.",
+                    kind="list", validate=_globs),
+            Setting("archive_after_days", 90, "Archive project data not modified for this many days.",
+                    kind="int", validate=_positive),
         ),
     ),
 ]
