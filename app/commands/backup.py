@@ -7,7 +7,8 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("backup", help="list backups (make them with `fleetdeck run backup`)")
+    p = sub.add_parser("backup", help="list backups and project-data archives (made by `fleetdeck run "
+                                      "backup` and `fleetdeck run archive-projects`)")
     bsub = p.add_subparsers(dest="backup_command", metavar="ACTION")
     lp = bsub.add_parser("list", help="list backups: local file, remote copy, size, age")
     lp.add_argument("--all", action="store_true", help="include backups removed by retention")
@@ -33,8 +34,10 @@ def list_backups(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         rows.append(row)
     folder = backup_dir(ctx.config)
     known = {r["file"] for r in ctx.store.query("SELECT file FROM backups")}
+    # A project-data archive's manifest sits beside it (restore reads it); it is not a backup of its own.
+    beside = (".tmp", ".part", ".manifest.json")
     strays = sorted(str(p) for p in folder.iterdir()
-                    if p.is_file() and str(p) not in known and not p.name.endswith((".tmp", ".part")))
+                    if p.is_file() and str(p) not in known and not p.name.endswith(beside))
     if args.json:
         print_json({"dir": str(folder), "backups": rows, "not_in_catalogue": strays}, stream=sys.stdout)
         return 0

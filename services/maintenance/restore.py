@@ -25,8 +25,8 @@ class RestorePlan:
     sha256: str | None  # from the catalogue, when known
 
 
-def resolve(store: Store, backup_dir: Path, name: str, to: str | None) -> RestorePlan:
-    """Find BACKUP by catalogue id, path, or file name in the backup folder; pick where it goes."""
+def find_backup(store: Store, backup_dir: Path, name: str) -> tuple[Path, sqlite3.Row | None]:
+    """BACKUP by catalogue id, path, or file name in the backup folder: its file and catalogue row (if any)."""
     row = None
     if name.isdigit():
         row = store.query_one("SELECT * FROM backups WHERE id = ?", (int(name),))
@@ -41,6 +41,12 @@ def resolve(store: Store, backup_dir: Path, name: str, to: str | None) -> Restor
             store.query_one("SELECT * FROM backups WHERE file = ?", (str(path),))
     if not path.exists():
         raise UsageError(f"backup {path} not found (see `fleetdeck backup list`)")
+    return path, row
+
+
+def resolve(store: Store, backup_dir: Path, name: str, to: str | None) -> RestorePlan:
+    """Find a database backup (see find_backup) and pick where it goes."""
+    path, row = find_backup(store, backup_dir, name)
     if row is not None and row["kind"] != "database":
         raise UsageError(f"{path} is an archive of logs and configs; unpack it with tar")
     target = Path(to).expanduser() if to else Path(row["source"]) if row is not None else store.path
