@@ -1,5 +1,5 @@
-"""The Maintenance view: cleanup, git-sync and backup with last/next run and keys to run them; git-sync's
-per-repository results; the latest backups."""
+"""The Maintenance view: cleanup, git-sync, backup and archive-projects with last/next run and keys to run
+them; git-sync's per-repository results; the latest backups and project-data archives."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _when(ts: int | None, empty: str = "-") -> str:
 
 class MaintenanceScreen(Screen[None]):
     DEFAULT_CSS = """
-    MaintenanceScreen #maint-jobs { height: auto; max-height: 8; }
+    MaintenanceScreen #maint-jobs { height: auto; max-height: 9; }
     MaintenanceScreen #maint-repos { height: 1fr; }
     MaintenanceScreen #maint-backups { height: 1fr; }
     """
@@ -39,6 +39,7 @@ class MaintenanceScreen(Screen[None]):
         Binding("c", "run('cleanup')", "Cleanup"),
         Binding("g", "run('git-sync')", "Git sync"),
         Binding("b", "run('backup')", "Backup"),
+        Binding("a", "run('archive-projects')", "Archive projects"),  # removes sources: the app asks first
         Binding("enter", "run_selected", "Run selected"),
         Binding("d", "run_selected(True)", "Dry run"),
         Binding("r", "reload", "Refresh"),

@@ -4,6 +4,7 @@ confirmation, and shows git-sync's per-repository results."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -52,7 +53,7 @@ async def test_maintenance_view_shows_jobs_and_git_sync_results_and_runs_cleanup
         await _until(pilot, lambda: isinstance(app.screen, MaintenanceScreen))
         screen = app.screen
         jobs = screen.query_one("#maint-jobs", DataTable)
-        await _until(pilot, lambda: jobs.row_count == 3)
+        await _until(pilot, lambda: jobs.row_count == 4)
         cleanup = jobs.get_row("cleanup")
         assert cleanup[1] == "15 3 * * *" and cleanup[2] == "never" and cleanup[5] != "not scheduled"
         repos = screen.query_one("#maint-repos", DataTable)
@@ -64,4 +65,33 @@ async def test_maintenance_view_shows_jobs_and_git_sync_results_and_runs_cleanup
         await pilot.press("y")  # the confirmation: cleanup changes data
         await _until(pilot, lambda: jobs.get_row("cleanup")[3] == "ok")
         assert jobs.get_row("cleanup")[4] == "1 rows changed of 1 matched"
+    await env.astore.close()
+
+
+async def test_archiving_projects_from_the_view_asks_first_and_a_no_leaves_the_files(fleet_home: Path,
+                                                                                    tmp_path: Path) -> None:
+    from fleetdeck.widgets.modals import ConfirmModal
+
+    old = tmp_path / "agents" / "old"
+    old.mkdir(parents=True)
+    (old / "notes.md").write_text("keep me\n")
+    for path in (old / "notes.md", old):
+        os.utime(path, (time.time() - 400 * 86400,) * 2)
+    (fleet_home / "config.toml").write_text(f'[backup]\narchive_paths = ["{old.parent}/*"]\n')
+    env = _env(fleet_home)
+    app = FleetdeckApp(env)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("M")
+        await _until(pilot, lambda: isinstance(app.screen, MaintenanceScreen))
+        jobs = app.screen.query_one("#maint-jobs", DataTable)
+        await _until(pilot, lambda: jobs.row_count == 4)
+        assert jobs.get_row("archive-projects")[2] == "never"
+        await pilot.press("a")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert app.screen.title_text == "Run archive-projects?"
+        await pilot.press("n")
+        await _until(pilot, lambda: isinstance(app.screen, MaintenanceScreen))
+        await pilot.pause(0.3)
+        assert (old / "notes.md").read_text() == "keep me\n"
+        assert jobs.get_row("archive-projects")[2] == "never"
     await env.astore.close()
