@@ -7,39 +7,34 @@ upsert keeps whichever copy has the most tokens, also when the bigger copy arriv
 
 Files that are binary or not JSONL, and single lines over ``MAX_LINE`` bytes, are skipped with a warning that
 names the file; torn lines (incomplete JSON) are skipped and counted.
+
+Speed: a run that finds nothing new lists the trees with os.scandir and compares each file's size and mtime
+with one query's worth of ``ingest_files``, opening nothing. New data is read in windows of ``WINDOW`` bytes;
+only lines containing the parser's mark (``"usage"`` for Claude) are decoded. Rows are written by
+``batches.BatchWriter`` on a second thread, which SQLite lets run while this one parses.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .batches import Batch, BatchWriter
 from .pricing import Pricer
-from .record import COLUMNS, build_row
-from .transcripts import ClaudeParser, CodexParser, TornLine
+from .record import RowBuilder
+from .transcripts import Call, ClaudeParser, CodexParser, TornLine
 
 if TYPE_CHECKING:
     from ..store import Store
 
 MAX_LINE = 16 * 1024 * 1024
-CHUNK = 8 * 1024 * 1024
-BATCH_ROWS = int(os.environ.get("FLEETDECK_INGEST_BATCH_ROWS") or 20_000)  # smaller in crash tests
-
-_TOTAL = "(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens)"
-UPSERT_SQL = (
-    f"INSERT INTO api_calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
-    "ON CONFLICT (dedupe_key) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in ("at", "model", "provider", "input_tokens", "output_tokens",
-                                                 "cache_read_tokens", "cache_write_tokens", "cost_micros",
-                                                 "baseline_cost_micros"))
-    + f" WHERE excluded.input_tokens + excluded.output_tokens + excluded.cache_read_tokens"
-      f" + excluded.cache_write_tokens > api_calls.{_TOTAL.strip('()').replace(' + ', ' + api_calls.')}"
-)
+WINDOW = 1024 * 1024  # bytes read at a time: memory stays flat whatever the file size
+BATCH_ROWS = int(os.environ.get("FLEETDECK_INGEST_BATCH_ROWS") or 5_000)  # smaller in crash tests
 
 
 @dataclass
@@ -89,15 +84,34 @@ def codex_roots(explicit: Iterable[str] | None = None, configured: str = "") -> 
     return roots
 
 
-def _files(roots: list[Path], pattern: str) -> Iterator[Path]:
-    seen: set[Path] = set()
+def _walk(roots: list[Path], pattern: str, seen: set[str]) -> Iterator[tuple[str, os.stat_result]]:
+    """Files under the roots whose name matches, with their stat, in sorted path order (one stat per file)."""
     for root in roots:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob(pattern)):
-            if path not in seen and path.is_file():
-                seen.add(path)
-                yield path
+        stack = [str(root)]
+        while stack:
+            top = stack.pop()
+            try:
+                with os.scandir(top) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError:
+                continue
+            subdirs = []
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        subdirs.append(entry.path)
+                    elif fnmatch.fnmatchcase(entry.name, pattern) and entry.is_file() and entry.path not in seen:
+                        seen.add(entry.path)
+                        yield entry.path, entry.stat()
+                except OSError:
+                    continue
+            stack.extend(reversed(subdirs))
+
+
+def _files(roots: list[Path], pattern: str) -> Iterator[Path]:
+    """The transcript files under the roots (what a dry run lists)."""
+    for path, _ in _walk(roots, pattern, set()):
+        yield Path(path)
 
 
 class _Attribution:
@@ -121,132 +135,137 @@ class Ingestor:
     def __init__(self, store: Store, pricer: Pricer, *, warn: Callable[[str], None] | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> None:
         self.store = store
-        self.pricer = pricer
+        self.rows = RowBuilder(pricer)
         self.stats = IngestStats()
         self.warn = warn or (lambda message: None)
         self.progress = progress
         self.attribution = _Attribution(store)
-        self.known = {r["path"]: dict(r) for r in store.query("SELECT * FROM ingest_files")}
-        self._rows: dict[str, tuple[dict[str, Any], str, str]] = {}
+        self.known = {r[0]: tuple(r)[1:] for r in store.query(
+            "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped, state FROM ingest_files")}
+        self._calls: dict[str, tuple[Call, str, str]] = {}
         self._files: dict[str, tuple] = {}
+        self._writer: BatchWriter | None = None
 
     # -- public ---------------------------------------------------------------------------------------------
 
     def run(self, claude: list[Path], codex: list[Path]) -> IngestStats:
-        before = int(self.store.scalar("SELECT count(*) FROM api_calls") or 0)
-        work = [(p, ClaudeParser, "claude-code") for p in _files(claude, "*.jsonl")]
-        work += [(p, CodexParser, "codex") for p in _files(codex, "rollout-*.jsonl")]
-        for i, (path, parser_cls, workflow) in enumerate(work):
-            self.stats.files_seen += 1
-            self._file(path, parser_cls, workflow)
-            if self.progress and i % 50 == 0:
-                self.progress(i, len(work), str(path.name))
-        self._commit()
-        self.stats.rows_added = int(self.store.scalar("SELECT count(*) FROM api_calls") or 0) - before
+        seen: set[str] = set()
+        work = [(p, st, ClaudeParser, "claude-code") for p, st in _walk(claude, "*.jsonl", seen)]
+        work += [(p, st, CodexParser, "codex") for p, st in _walk(codex, "rollout-*.jsonl", seen)]
+        self.stats.files_seen = len(work)
+        try:
+            for i, (path, st, parser_cls, workflow) in enumerate(work):
+                self._file(path, st, parser_cls, workflow)
+                if self.progress and i % 50 == 0:
+                    self.progress(i, len(work), os.path.basename(path))
+            self._hand_off()
+        finally:
+            if self._writer is not None:
+                self.stats.rows_added = self._writer.close()
         return self.stats
 
     # -- one file -------------------------------------------------------------------------------------------
 
-    def _file(self, path: Path, parser_cls: type, workflow: str) -> None:
-        key = str(path)
-        try:
-            st = path.stat()
-        except OSError:
-            return
-        known = self.known.get(key)
+    def _file(self, path: str, st: os.stat_result, parser_cls: type, workflow: str) -> None:
+        known = self.known.get(path)
         offset, state, torn = 0, None, 0
         if known is not None:
-            same_file = known["inode"] in (None, st.st_ino) and st.st_size >= known["offset"]
-            if same_file:
-                if st.st_size == known["size"] and st.st_mtime_ns == known["mtime_ns"]:
+            k_offset, k_size, k_mtime_ns, k_inode, k_torn, k_skipped, k_state = known
+            if k_inode in (None, st.st_ino) and st.st_size >= k_offset:  # the same file, perhaps grown
+                if st.st_size == k_size and st.st_mtime_ns == k_mtime_ns:
                     return  # nothing new
-                if known["skipped"] and known["skipped"].startswith("file:"):
+                if k_skipped and k_skipped.startswith("file:"):
                     return  # skipped for good (binary / not JSONL); its warning was given once
-                offset = known["offset"]
-                state = json.loads(known["state"]) if known["state"] else None
-                torn = known["torn_lines"]
+                offset, torn = k_offset, k_torn
+                state = json.loads(k_state) if k_state else None
         parser = parser_cls(state)
-        self.stats.files_read += 1
         try:
-            fh = open(path, "rb")  # noqa: SIM115
+            fd = os.open(path, os.O_RDONLY)
         except OSError as exc:
             self.warn(f"{path}: cannot read: {exc.strerror or exc}")
             return
-        with fh:
-            fh.seek(offset)
-            pending = b""
-            skipping_huge = False
-            first = offset == 0
-            while True:
-                chunk = fh.read(CHUNK)
-                if not chunk:
-                    break
-                self.stats.bytes_read += len(chunk)
-                if first:
-                    first = False
-                    problem = _not_jsonl(chunk)
-                    if problem:
-                        self._skip_file(key, parser, st, problem)
-                        return
-                data = pending + chunk
-                end = data.rfind(b"\n")
-                if end < 0:
-                    if len(data) > MAX_LINE:
-                        skipping_huge = self._huge(path, skipping_huge)
+        self.stats.files_read += 1
+        try:
+            self._read(fd, path, st, parser, workflow, offset, torn)
+        finally:
+            os.close(fd)
+
+    def _read(self, fd: int, path: str, st: os.stat_result, parser: Any, workflow: str, offset: int,
+              torn: int) -> None:
+        """Consume whole lines from ``offset``; a window never exceeds MAX_LINE + 1 bytes, so every line that
+        ends inside one is short enough, and a window without a newline is a long line (read more) or a huge one."""
+        max_line = MAX_LINE
+        small = min(WINDOW, max_line + 1)
+        window = small
+        start = high = offset
+        while True:
+            data = os.pread(fd, window, offset)
+            if not data:
+                break
+            high = max(high, offset + len(data))
+            if offset == 0:
+                problem = _not_jsonl(data[:65536])
+                if problem:
+                    self._skip_file(path, parser, st, problem)
+                    return
+            last = data.rfind(b"\n")
+            if last < 0:
+                if len(data) < window:  # the file ends in a line without a newline
+                    if self._last_line(parser, data, offset, path, workflow):
                         offset += len(data)
-                        pending = b""
-                    else:
-                        pending = data
+                    break
+                if window <= max_line:  # a long line: read all of it (up to MAX_LINE) at once
+                    window = min(window * 4, max_line + 1)
                     continue
-                lines = data[:end].split(b"\n")
-                pending = data[end + 1:]
-                pos = offset
-                mark = parser.mark
-                for line in lines:
-                    line_offset = pos
-                    pos += len(line) + 1
-                    if skipping_huge:  # the tail of a huge line
-                        skipping_huge = False
-                        continue
-                    if len(line) > MAX_LINE:
-                        self._huge(path, False)
-                        continue
-                    if mark is not None and mark not in line:
-                        continue  # cheap filter: most lines carry no usage
-                    torn += self._line(parser, line, line_offset, key, workflow)
-                offset = pos
-                if len(pending) > MAX_LINE:
-                    skipping_huge = self._huge(path, skipping_huge)
-                    offset += len(pending)
-                    pending = b""
-                self._files[key] = (key, parser.source, offset, st.st_size, st.st_mtime_ns, st.st_ino, torn,
-                                    None, json.dumps(parser.state) if parser.state else None)
-                if len(self._rows) >= BATCH_ROWS:
-                    self._commit()
-            if pending.strip() and not skipping_huge:
-                # A last line without a newline: take it only if it is complete JSON (else it is still being
-                # written, or torn, and the next run looks again).
-                try:
-                    json.loads(pending)
-                except ValueError:
-                    pass
-                else:
-                    torn += self._line(parser, pending, offset, key, workflow)
-                    offset += len(pending)
-        self._files[key] = (key, parser.source, offset, st.st_size, st.st_mtime_ns, st.st_ino, torn, None,
-                            json.dumps(parser.state) if parser.state else None)
+                self.stats.huge_lines += 1
+                self.warn(f"{path}: skipped a line longer than {max_line // (1024 * 1024)} MiB")
+                offset, high = _past_line(fd, offset + len(data), high)
+                window = small
+                continue
+            torn += self._lines(parser, data, last, offset, path, workflow)
+            offset += last + 1
+            window = small
+            # Partly read: mtime 0 never matches, so a run after a crash goes on from this offset.
+            self._files[path] = (path, parser.source, offset, st.st_size, 0, st.st_ino, torn, None,
+                                 json.dumps(parser.state) if parser.state else None)
+            if len(self._calls) >= BATCH_ROWS:
+                self._hand_off()
+        self.stats.bytes_read += high - start
+        self._files[path] = (path, parser.source, offset, st.st_size, st.st_mtime_ns, st.st_ino, torn, None,
+                             json.dumps(parser.state) if parser.state else None)
 
-    def _huge(self, path: Path, already: bool) -> bool:
-        if not already:
-            self.stats.huge_lines += 1
-            self.warn(f"{path}: skipped a line longer than {MAX_LINE // (1024 * 1024)} MiB")
+    def _lines(self, parser: Any, data: bytes, last: int, base: int, path: str, workflow: str) -> int:
+        """Parse the lines of data[:last + 1] that carry the parser's mark; returns how many were torn."""
+        torn = 0
+        mark = parser.mark
+        if mark is None:  # every line may matter (Codex: session_meta and turn_context set the state)
+            pos = 0
+            for line in data[:last].split(b"\n"):
+                torn += self._line(parser, line, base + pos, path, workflow)
+                pos += len(line) + 1
+            return torn
+        find, rfind = data.find, data.rfind
+        pos = 0
+        while True:
+            i = find(mark, pos, last)
+            if i < 0:
+                return torn
+            begin = rfind(b"\n", pos, i) + 1 or pos
+            end = find(b"\n", i, last + 1)
+            torn += self._line(parser, data[begin:end], base + begin, path, workflow)
+            pos = end + 1
+
+    def _last_line(self, parser: Any, data: bytes, offset: int, path: str, workflow: str) -> bool:
+        """A last line without a newline is taken (True) only if it is complete JSON; else it is still being
+        written, or torn, and the next run looks again."""
+        if not data.strip():
+            return False
+        try:
+            json.loads(data)
+        except ValueError:
+            return False
+        self._line(parser, data, offset, path, workflow)
         return True
-
-    def _skip_file(self, key: str, parser: Any, st: os.stat_result, problem: str) -> None:
-        self.stats.skipped_files.append((key, problem))
-        self.warn(f"{key}: skipped: {problem}")
-        self._files[key] = (key, parser.source, st.st_size, st.st_size, st.st_mtime_ns, st.st_ino, 0,
-                            f"file: {problem}", None)
 
     def _line(self, parser: Any, line: bytes, offset: int, path: str, workflow: str) -> int:
         try:
@@ -257,47 +276,51 @@ class Ingestor:
         if call is None:
             return 0
         self.stats.calls_found += 1
-        key = call["dedupe_key"]
-        old = self._rows.get(key)
-        if old is not None and _total(call) <= _total(old[0]):
+        key = call.dedupe_key
+        old = self._calls.get(key)
+        if old is not None and call.tokens <= old[0].tokens:
             return 0  # a streamed copy with no more tokens than the one kept
-        self._rows[key] = (call, parser.source, workflow)
+        self._calls[key] = (call, parser.source, workflow)
         return 0
 
-    def _priced(self) -> Iterator[tuple]:
-        """api_calls rows for the calls collected so far; prices are looked up once per model."""
-        pricer = self.pricer
-        for call, source, workflow in self._rows.values():
-            fleet_id, fleet_workflow = self.attribution.lookup(call["session"], call["project_dir"])
-            yield build_row(pricer, model=call["model"], workflow=fleet_workflow or workflow,
-                            input_tokens=call["input_tokens"], output_tokens=call["output_tokens"],
-                            cache_read_tokens=call["cache_read_tokens"], cache_write_tokens=call["cache_write_tokens"],
-                            session=call["session"], project_dir=call["project_dir"], source=source,
-                            at=call["at"], fleet_session_id=fleet_id, dedupe_key=call["dedupe_key"],
-                            request_id=call["request_id"])
+    def _skip_file(self, path: str, parser: Any, st: os.stat_result, problem: str) -> None:
+        self.stats.skipped_files.append((path, problem))
+        self.warn(f"{path}: skipped: {problem}")
+        self._files[path] = (path, parser.source, st.st_size, st.st_size, st.st_mtime_ns, st.st_ino, 0,
+                             f"file: {problem}", None)
 
-    # -- the transaction ------------------------------------------------------------------------------------
+    # -- handing rows to the writer -------------------------------------------------------------------------
 
-    def _commit(self) -> None:
-        if not self._rows and not self._files:
+    def _hand_off(self) -> None:
+        """Queue the calls gathered so far, with the file offsets they reach, as one transaction."""
+        if not self._calls and not self._files:
             return
-        now = int(time.time())
-        with self.store.write() as conn:
-            conn.executemany(UPSERT_SQL, self._priced())
-            conn.executemany(
-                "INSERT INTO ingest_files (path, source, offset, size, mtime_ns, inode, torn_lines, skipped, state,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET"
-                " source = excluded.source, offset = excluded.offset, size = excluded.size,"
-                " mtime_ns = excluded.mtime_ns, inode = excluded.inode, torn_lines = excluded.torn_lines,"
-                " skipped = excluded.skipped, state = excluded.state, updated_at = excluded.updated_at",
-                [f + (now,) for f in self._files.values()],
-            )
-        self._rows.clear()
-        self._files.clear()
+        lookup, row = self.attribution.lookup, self.rows.row
+        rows = []
+        for call, source, workflow in self._calls.values():
+            fleet_id, fleet_workflow = lookup(call.session, call.project_dir)
+            rows.append(row(call.at, call.model, fleet_workflow or workflow, call.session, fleet_id,
+                            call.project_dir, call.input_tokens, call.output_tokens, call.cache_read_tokens,
+                            call.cache_write_tokens, source, call.dedupe_key, call.request_id))
+        if self._writer is None:
+            self._writer = BatchWriter(self.store)
+        self._writer.submit(Batch(rows, list(self._files.values())))
+        self._calls = {}
+        self._files = {}
 
 
-def _total(call: dict[str, Any]) -> int:
-    return call["input_tokens"] + call["output_tokens"] + call["cache_read_tokens"] + call["cache_write_tokens"]
+def _past_line(fd: int, offset: int, high: int) -> tuple[int, int]:
+    """The offset just after the next newline at or after ``offset`` (the end of a huge line), or the end of
+    the file when the line is still unfinished; with the highest offset read."""
+    while True:
+        data = os.pread(fd, WINDOW, offset)
+        if not data:
+            return offset, high
+        high = max(high, offset + len(data))
+        nl = data.find(b"\n")
+        if nl >= 0:
+            return offset + nl + 1, high
+        offset += len(data)
 
 
 def _not_jsonl(head: bytes) -> str | None:

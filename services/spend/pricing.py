@@ -15,6 +15,7 @@ import fnmatch
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 BUILTIN_ALIASES: dict[str, str] = {
@@ -49,6 +50,8 @@ class Tiered:
     tiers: tuple[tuple[int, float], ...] = ()
 
     def at(self, total_input: int) -> float:
+        if not self.tiers:
+            return self.base
         for start, price in reversed(self.tiers):
             if total_input > start:
                 return price
@@ -69,10 +72,20 @@ class ModelRates:
     cache_write: Tiered
 
     def cost_micros(self, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0) -> int:
+        flat = self._flat
+        if flat is not None:  # no tiers: the same sum without choosing a tier four times (bulk ingest)
+            cost = (input_tokens * flat[0] + output_tokens * flat[1] + cache_read * flat[2]
+                    + cache_write * flat[3])
+            return int(round(cost))
         total_in = input_tokens + cache_read + cache_write
         cost = (input_tokens * self.input.at(total_in) + output_tokens * self.output.at(total_in)
                 + cache_read * self.cache_read.at(total_in) + cache_write * self.cache_write.at(total_in))
         return int(round(cost))
+
+    @cached_property
+    def _flat(self) -> tuple[float, float, float, float] | None:
+        parts = (self.input, self.output, self.cache_read, self.cache_write)
+        return None if any(p.tiers for p in parts) else tuple(p.base for p in parts)  # type: ignore[return-value]
 
     def as_json(self) -> dict[str, Any]:
         def one(t: Tiered) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import DataError
-from .pricing import Pricer, pricer_for
+from .pricing import ModelRates, Pricer, pricer_for
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -103,6 +103,38 @@ def build_row(
     return (at, resolved, provider, workflow, session, fleet_session_id, project_dir, input_tokens, output_tokens,
             cache_read_tokens, cache_write_tokens, cost, baseline, latency_ms, status, error, source, dedupe_key,
             request_id)
+
+
+class RowBuilder:
+    """``build_row`` for bulk work (transcript ingest): the same tuple, with the alias, the rates and the
+    provider of each model name looked up once instead of per row."""
+
+    def __init__(self, pricer: Pricer) -> None:
+        self.pricer = pricer
+        self._models: dict[str, tuple[str, str | None, ModelRates | None]] = {}
+        self._baseline = pricer.rates(pricer.baseline_model)
+
+    def _model(self, model: str) -> tuple[str, str | None, ModelRates | None]:
+        hit = self._models.get(model)
+        if hit is None:
+            pricer = self.pricer
+            resolved = pricer.resolve(model)
+            rates = pricer.rates(resolved)
+            hit = self._models[model] = (resolved, rates.provider if rates else pricer.provider(resolved), rates)
+        return hit
+
+    def row(self, at: int, model: str, workflow: str | None, session: str | None, fleet_session_id: int | None,
+            project_dir: str | None, input_tokens: int, output_tokens: int, cache_read_tokens: int,
+            cache_write_tokens: int, source: str, dedupe_key: str | None, request_id: str | None) -> tuple:
+        resolved, provider, rates = self._model(model)
+        cost = (None if rates is None
+                else rates.cost_micros(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens))
+        baseline = self._baseline
+        if baseline is not None:
+            baseline = baseline.cost_micros(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+        return (at, resolved, provider, workflow, session, fleet_session_id, project_dir, input_tokens,
+                output_tokens, cache_read_tokens, cache_write_tokens, cost, baseline, None, "ok", None, source,
+                dedupe_key, request_id)
 
 
 def insert_rows(store: Store, rows: Sequence[tuple]) -> list[int]:

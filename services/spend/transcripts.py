@@ -1,18 +1,24 @@
-"""Parsers for agent transcripts: one JSONL line in, one api_calls row (as a dict) or nothing out.
+"""Parsers for agent transcripts: one JSONL line in, one ``Call`` (or nothing) out.
 
 Claude Code (``~/.claude/projects/<slug>/<session>.jsonl``): assistant lines carry ``message.usage``; the same
-``message.id`` + ``requestId`` is written once per streamed block, so rows carry a dedupe key and the copy with
+``message.id`` + ``requestId`` is written once per streamed block, so calls carry a dedupe key and the copy with
 the most tokens wins. Codex (``~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl``): ``token_count`` events carry
-cumulative totals, so each row is the difference to the previous total; that running total is parser state
+cumulative totals, so each call is the difference to the previous total; that running total is parser state
 saved with the file's offset.
+
+Claude lines are decoded with msgspec into a typed shape that names only the fields a call needs: the (large)
+message content is skipped without building Python objects for it. A line that does not fit that shape (a
+number where a string belongs, a negative count) is decoded again with the standard library and read leniently,
+so the fast path never changes what a line means; a line neither can decode is torn.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, NamedTuple
+
+import msgspec
 
 USAGE_MARK = b'"usage"'
 TOKEN_COUNT_MARK = b'"token_count"'
@@ -20,6 +26,25 @@ TOKEN_COUNT_MARK = b'"token_count"'
 
 class TornLine(ValueError):
     """A line that is not complete JSON (a crash mid-write)."""
+
+
+class Call(NamedTuple):
+    """One API call read from a transcript (tokens: uncached input, output, cache read, cache write)."""
+
+    at: int
+    model: str
+    session: str | None
+    project_dir: str | None
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    dedupe_key: str
+    request_id: str | None
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
 
 
 def parse_time(value: Any) -> int | None:
@@ -35,103 +60,78 @@ def _n(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
-_TOKENS = re.compile(rb'"(input_tokens|output_tokens|cache_read_input_tokens|cache_creation_input_tokens)":(\d+)')
-_STR = {name: re.compile(rb'"' + name.encode() + rb'":"((?:[^"\\]|\\.)*)"')
-        for name in ("model", "id", "requestId", "timestamp", "sessionId", "cwd", "uuid")}
+# -- Claude Code ------------------------------------------------------------------------------------------------
 
-_DAYS: dict[bytes, int] = {}
+_Count = Annotated[int, msgspec.Meta(ge=0)]
 
 
-def _epoch(raw: bytes) -> int | None:
-    """Epoch seconds of a UTC timestamp like 2026-11-05T03:26:44.737Z (other forms: fromisoformat)."""
-    if len(raw) >= 20 and raw[10:11] == b"T" and raw.endswith(b"Z") and raw[13:14] == b":":
-        day = _DAYS.get(raw[:10])
-        if day is None:
-            parsed = parse_time(raw[:10].decode() + "T00:00:00Z")
-            if parsed is None:
-                return None
-            day = _DAYS[raw[:10]] = parsed
-        try:
-            return day + int(raw[11:13]) * 3600 + int(raw[14:16]) * 60 + int(raw[17:19])
-        except ValueError:
-            return None
-    return parse_time(raw.decode("ascii", "replace"))
+class _Usage(msgspec.Struct):
+    input_tokens: _Count = 0
+    output_tokens: _Count = 0
+    cache_read_input_tokens: _Count = 0
+    cache_creation_input_tokens: _Count = 0
 
 
-def _text(raw: bytes) -> str:
-    return json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8", "replace")
+class _Message(msgspec.Struct):
+    id: str | None = None
+    model: str | None = None
+    usage: _Usage | None = None
+
+
+class _Line(msgspec.Struct):
+    type: str | None = None
+    message: _Message | None = None
+    requestId: str | None = None  # noqa: N815 - the transcript's own field names
+    timestamp: datetime | None = None  # RFC 3339, parsed in C; other forms go the lenient way
+    sessionId: str | None = None  # noqa: N815
+    cwd: str | None = None
+    uuid: str | None = None
+
+
+_decode_line = msgspec.json.Decoder(_Line).decode
 
 
 class ClaudeParser:
     source = "claude"
-    mark = USAGE_MARK
+    mark = USAGE_MARK  # lines without it carry no usage: they are not decoded at all
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         self.state = state or {}
+        self._strings: dict[str, str] = {}  # one object per distinct model/session/cwd, however many calls
 
-    def parse(self, line: bytes, offset: int, path: str) -> dict[str, Any] | None:
-        if USAGE_MARK not in line:
-            return None
-        fast = self._fast(line)
-        if fast is not None:
-            return fast or None
+    def parse(self, line: bytes, offset: int, path: str) -> Call | None:
         try:
-            obj = json.loads(line)
-        except ValueError:
-            raise TornLine(path) from None
-        return self._from_obj(obj, offset, path)
-
-    def _fast(self, line: bytes) -> dict[str, Any] | Literal[False] | None:
-        """Pick the fields out of the usual line layout without decoding the (large) message content.
-
-        Returns None when the line does not have the usual shape (the caller then decodes it fully), False
-        when it is a complete line that carries no assistant usage. Searches use pos/endpos on the line
-        itself, so nothing is copied.
-        """
-        if not (line.startswith(b"{") and line.endswith(b"}")):
+            obj = _decode_line(line)
+        except msgspec.DecodeError:  # malformed, or valid JSON of another shape: the lenient reader decides
+            try:
+                data = json.loads(line)
+            except ValueError:
+                raise TornLine(path) from None
+            return self._lenient(data, offset, path)
+        if obj.type not in ("assistant", None):
             return None
-        if b'"type":"assistant"' not in line:
-            return False if b'"type":"user"' in line else None
-        m_start = line.find(b'"message":{')
-        u_start = line.rfind(b'"usage":{')
-        c_start = line.find(b'"content":', m_start)
-        if m_start < 0 or u_start < m_start or c_start < 0:
+        message = obj.message
+        if message is None or message.usage is None:
             return None
-        model = _STR["model"].search(line, m_start, c_start)
-        mid = _STR["id"].search(line, m_start, c_start)
-        u_end = line.find(b"}}", u_start)  # usage is the last field of message; nested objects end earlier
-        rid = _STR["requestId"].search(line, u_start)
-        ts = _STR["timestamp"].search(line, u_start)
-        if model is None or ts is None or u_end < 0:
+        if obj.timestamp is None:
             return None
-        at = _epoch(ts.group(1))
-        if at is None:
-            return None
-        tokens = dict(_TOKENS.findall(line, u_start, u_end + 1))
-        sid = _STR["sessionId"].search(line, 0, m_start) or _STR["sessionId"].search(line, u_start)
-        cwd = _STR["cwd"].search(line, 0, m_start) or _STR["cwd"].search(line, u_start)
-        session = _text(sid.group(1)) if sid else None
+        at = int(obj.timestamp.timestamp())
+        usage = message.usage
+        mid, rid, session = message.id, obj.requestId, obj.sessionId
         if mid and rid:
-            key = f"claude:{mid.group(1).decode()}:{rid.group(1).decode()}"
+            key = f"claude:{mid}:{rid}"
         else:
-            uid = _STR["uuid"].search(line, u_start)
-            if uid is None:
-                return None
-            key = f"claude:{session}:{uid.group(1).decode()}"
-        return {
-            "at": at,
-            "model": _text(model.group(1)),
-            "session": session,
-            "project_dir": _text(cwd.group(1)) if cwd else None,
-            "input_tokens": int(tokens.get(b"input_tokens", 0)),
-            "output_tokens": int(tokens.get(b"output_tokens", 0)),
-            "cache_read_tokens": int(tokens.get(b"cache_read_input_tokens", 0)),
-            "cache_write_tokens": int(tokens.get(b"cache_creation_input_tokens", 0)),
-            "dedupe_key": key,
-            "request_id": rid.group(1).decode() if rid else None,
-        }
+            key = f"claude:{session or path}:{obj.uuid or offset}"
+        strings = self._strings
+        model = message.model or "unknown"
+        cwd = obj.cwd
+        return Call(at, strings.setdefault(model, model),
+                    strings.setdefault(session, session) if session else session,
+                    strings.setdefault(cwd, cwd) if cwd else cwd,
+                    usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens,
+                    usage.cache_creation_input_tokens, key, rid)
 
-    def _from_obj(self, obj: Any, offset: int, path: str) -> dict[str, Any] | None:
+    def _lenient(self, obj: Any, offset: int, path: str) -> Call | None:
         if not isinstance(obj, dict) or obj.get("type") not in ("assistant", None):
             return None
         message = obj.get("message")
@@ -148,19 +148,17 @@ class ClaudeParser:
             key = f"claude:{mid}:{rid}"
         else:
             key = f"claude:{obj.get('sessionId') or path}:{obj.get('uuid') or offset}"
-        return {
-            "at": at,
-            "model": str(message.get("model") or "unknown"),
-            "session": obj.get("sessionId"),
-            "project_dir": obj.get("cwd"),
-            "input_tokens": _n(usage.get("input_tokens")),
-            "output_tokens": _n(usage.get("output_tokens")),
-            "cache_read_tokens": _n(usage.get("cache_read_input_tokens")),
-            "cache_write_tokens": _n(usage.get("cache_creation_input_tokens")),
-            "dedupe_key": key,
-            "request_id": rid,
-        }
+        return Call(at, str(message.get("model") or "unknown"), _str_or_none(obj.get("sessionId")),
+                    _str_or_none(obj.get("cwd")), _n(usage.get("input_tokens")), _n(usage.get("output_tokens")),
+                    _n(usage.get("cache_read_input_tokens")), _n(usage.get("cache_creation_input_tokens")), key,
+                    _str_or_none(rid))
 
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# -- Codex ------------------------------------------------------------------------------------------------------
 
 _CODEX_KEYS = ("input_tokens", "cached_input_tokens", "output_tokens")
 
@@ -172,7 +170,7 @@ class CodexParser:
     def __init__(self, state: dict[str, Any] | None = None) -> None:
         self.state = state or {}
 
-    def parse(self, line: bytes, offset: int, path: str) -> dict[str, Any] | None:
+    def parse(self, line: bytes, offset: int, path: str) -> Call | None:
         if TOKEN_COUNT_MARK not in line and b'"session_meta"' not in line and b'"turn_context"' not in line:
             return None
         try:
@@ -220,15 +218,6 @@ class CodexParser:
         if at is None:
             return None
         cached = delta["cached_input_tokens"]
-        return {
-            "at": at,
-            "model": str(st.get("model") or "gpt-5-codex"),
-            "session": st.get("session"),
-            "project_dir": st.get("cwd"),
-            "input_tokens": max(delta["input_tokens"] - cached, 0),  # OpenAI counts cached input inside input
-            "output_tokens": delta["output_tokens"],
-            "cache_read_tokens": cached,
-            "cache_write_tokens": 0,
-            "dedupe_key": f"codex:{st.get('session') or path}:{offset}",
-            "request_id": None,
-        }
+        return Call(at, str(st.get("model") or "gpt-5-codex"), st.get("session"), st.get("cwd"),
+                    max(delta["input_tokens"] - cached, 0),  # OpenAI counts cached input inside input
+                    delta["output_tokens"], cached, 0, f"codex:{st.get('session') or path}:{offset}", None)
