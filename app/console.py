@@ -14,6 +14,7 @@ from typing import Any, Callable
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
+from textual.lazy import Lazy
 from textual.widgets import Footer, Header, Label, ProgressBar
 
 from fleetdeck.app.console_env import ConsoleEnv
@@ -83,7 +84,7 @@ class FleetdeckApp(App[None]):
             for _, pane in self.panes.values():
                 yield pane
         yield ActivityLog()
-        yield JobStatus(id="job-status")
+        yield Lazy(JobStatus(id="job-status"))  # hidden until a job runs: no need to build it before the first frame
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -102,6 +103,11 @@ class FleetdeckApp(App[None]):
         for name, (controller, pane) in self.panes.items():
             self.run_worker(self._pane_loop(name, controller, pane), name=f"pane:{name}", group="panes")
         self.run_worker(self._activity_loop(), name="activity", group="panes")
+
+    async def panes_ready(self) -> None:
+        """Wait until every pane's own widgets are mounted (they arrive just after the first frame)."""
+        for _, pane in self.panes.values():
+            await pane.body_ready()
 
     async def on_unmount(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -127,11 +133,14 @@ class FleetdeckApp(App[None]):
             await controller.start()
         except Exception as exc:  # noqa: BLE001
             pane.show_error(f"{type(exc).__name__}: {exc}")
+        await pane.body_ready()
         while True:
             if self._visible(pane):
                 try:
                     view = await controller.load()
                 except Exception as exc:  # noqa: BLE001 - show it in the pane, keep the console alive
+                    if not pane.is_attached:  # the console is closing: the store may already be gone
+                        return
                     from loguru import logger
 
                     logger.exception("pane {} failed to load", name)
@@ -177,7 +186,9 @@ class FleetdeckApp(App[None]):
             self.on_any_thread(self._show_progress, {**event.data, "done": 0, "total": None, "message": "starting"})
 
     def _show_progress(self, data: dict[str, Any]) -> None:
-        status = self.query_one(JobStatus)
+        status = next(iter(self.query(JobStatus)), None)
+        if status is None:  # a job started within the first frame: its result still arrives as a notification
+            return
         status.display = True
         label = data.get("message") or ""
         status.query_one("#job-label", Label).update(f"[b]{data['job']}[/] {label}")
@@ -222,7 +233,8 @@ class FleetdeckApp(App[None]):
 
     def _job_done(self, name: str, message: str, severity: str) -> None:
         self._interactive_jobs.discard(name)
-        self.query_one(JobStatus).display = False
+        for status in self.query(JobStatus):
+            status.display = False
         self.notify(message, title=name, severity=severity, timeout=8)  # type: ignore[arg-type]
         for pane_name in self.panes:
             self.refresh_pane(pane_name)

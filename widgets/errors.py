@@ -62,7 +62,7 @@ class ErrorsPane(Pane):
         table.add_columns(*COLUMNS)
         yield table
 
-    def show(self, view: Any) -> None:
+    def update_view(self, view: Any) -> None:
         self.loaded = True
         self.set_empty(None if view.rows else self.empty_text)
         new = sum(1 for r in view.rows if r.new)

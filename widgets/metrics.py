@@ -162,7 +162,7 @@ class MetricsPane(Pane):
         latency.add_columns("model", "calls", "p50", "p95")
         yield latency
 
-    def show(self, view: Any) -> None:
+    def update_view(self, view: Any) -> None:
         if not self.loaded:
             self.set_empty(None)
         self.loaded = True

@@ -1,16 +1,38 @@
 """The base of the five console panes.
 
-A pane renders the view model its controller loads (``show``) and never queries anything itself. It shows its
-real empty state until there is data, never placeholder numbers.
+A pane renders the view model its controller loads (``show``) and never queries anything itself. It says it is
+loading until its first load, then shows its real empty state until there is data, never placeholder numbers.
+
+A pane's own widgets (tables, sparklines) are mounted just after the console's first frame (``textual.lazy.Lazy``):
+the frame with every pane's border and title appears at once, and the pane bodies fill in a moment later.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.lazy import Lazy
 from textual.widgets import Static
+
+LOADING = "loading…"
+
+
+class PaneBody(Vertical):
+    """Holds the widgets of its pane's ``compose_body`` (built when this is mounted) and says when they are."""
+
+    def __init__(self, pane: Pane) -> None:
+        super().__init__(classes="pane-body")
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        return self.pane.compose_body()
+
+    def on_mount(self) -> None:
+        self.pane.body_mounted()
 
 
 class Pane(Vertical):
@@ -27,14 +49,31 @@ class Pane(Vertical):
         self.border_title = self.pane_title
         self.loaded = False
         self._shown_text: dict[str, str | None] = {}
+        self._body_ready = asyncio.Event()
+        self._pending_view: Any = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self.empty_text, classes="pane-empty")
-        yield from self.compose_body()
+        yield Static(LOADING, classes="pane-empty")
+        yield Lazy(PaneBody(self))
 
     def on_mount(self) -> None:
+        # Focusable until the body arrives, so Tab and the number keys work from the first frame.
+        self.can_focus = True
+
+    def body_mounted(self) -> None:
         # A pane with nothing focusable inside still takes part in Tab and number-key navigation.
+        had_focus = self.has_focus
         self.can_focus = not any(child.can_focus for child in self.query("*"))
+        self._body_ready.set()
+        if had_focus:
+            self.focus_pane()
+        pending, self._pending_view = self._pending_view, None
+        if pending is not None:
+            self.update_view(pending)
+
+    async def body_ready(self) -> None:
+        """Wait until the widgets of ``compose_body`` are mounted (``show`` needs them)."""
+        await self._body_ready.wait()
 
     def compose_body(self) -> ComposeResult:
         return iter(())
@@ -59,10 +98,19 @@ class Pane(Vertical):
             notice.display = True
 
     def show(self, view: Any) -> None:
-        """Render ``view`` (the controller's view model). Called on the console's event loop."""
+        """Render ``view`` (the controller's view model) now, or as soon as the body is mounted."""
+        if self._body_ready.is_set():
+            self.update_view(view)
+        else:
+            self._pending_view = view
+
+    def update_view(self, view: Any) -> None:
+        """Render ``view`` into the body's widgets. Called on the console's event loop."""
         raise NotImplementedError
 
     def show_error(self, message: str) -> None:
+        if not self.is_attached:  # a load that failed because the console is closing
+            return
         self.set_empty(f"[b red]cannot load:[/] {message}")
 
     async def _refresh(self) -> None:

@@ -62,7 +62,7 @@ class QueuePane(Pane):
         table.add_columns(*COLUMNS)
         yield table
 
-    def show(self, view: Any) -> None:
+    def update_view(self, view: Any) -> None:
         self.loaded = True
         self.set_empty(None if view.items else self.empty_text)
         s = view.summary

@@ -127,7 +127,7 @@ class SessionsPane(Pane):
             table.add_column(label, key=key)
         yield table
 
-    def show(self, view: Any) -> None:
+    def update_view(self, view: Any) -> None:
         self.loaded = True
         notices = []
         if view.tmux_missing:

@@ -87,7 +87,7 @@ class SpendPane(Pane):
             table.add_column(label, key=key)
         self._group_shown = group
 
-    def show(self, view: Any) -> None:
+    def update_view(self, view: Any) -> None:
         self.loaded = True
         self.view = view
         self.set_empty(None if view.calls or view.daily and any(view.daily) else self.empty_text)

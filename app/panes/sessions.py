@@ -35,15 +35,21 @@ class SessionsController(PaneController):
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
-        from fleetdeck.services.health.poller import Poller
-
-        self.poller = Poller()
+        self.poller: Any = None  # made in start(): the detectors' imports would delay the first frame
         self.hooks: Any = None
         self._previous: dict[str, dict[str, Any]] | None = None  # last load's rows: kind and start per key
         self.interval = float(env.config.get("tmux", "poll_interval", 1.0) or 1.0)
 
+    async def start(self) -> None:
+        from fleetdeck.services.health.poller import Poller
+
+        self.poller = Poller()
+        await super().start()
+
     async def stop(self) -> None:
-        await self.poller.close()
+        await super().stop()
+        if self.poller is not None:
+            await self.poller.close()
 
     async def load(self) -> SessionsView:
         from fleetdeck.services.health.sessions_db import write_poll

@@ -12,10 +12,25 @@ Public API (cheap to import; SDKs are imported only when ``track`` wraps a clien
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .pricing import Pricer, baseline_cost, default_pricer, price_call, pricer_for, resolve_model
-from .record import LoggedCall, log_api_call
+if TYPE_CHECKING:
+    from .pricing import Pricer, baseline_cost, default_pricer, price_call, pricer_for, resolve_model
+    from .record import LoggedCall, log_api_call
+
+_LAZY = {"Pricer": "pricing", "baseline_cost": "pricing", "default_pricer": "pricing", "price_call": "pricing",
+         "pricer_for": "pricing", "resolve_model": "pricing", "LoggedCall": "record", "log_api_call": "record"}
+
+
+def __getattr__(name: str) -> Any:
+    # Config discovery imports this package for its settings (every CLI command and the console's start):
+    # pricing and the cost log load only when used.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)
 
 
 def track(client: Any, workflow: str, **kwargs: Any) -> Any:

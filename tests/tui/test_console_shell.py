@@ -18,6 +18,7 @@ def pane_of(app) -> str | None:  # noqa: ANN001
 async def test_the_shell_shows_five_panes_an_activity_log_and_the_footer(make_app) -> None:  # noqa: ANN001
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         await pilot.pause()
         names = [pane.pane_name for pane in app.query(Pane)]
         assert names == ["sessions", "queue", "spend", "errors", "metrics"]
@@ -28,6 +29,7 @@ async def test_the_shell_shows_five_panes_an_activity_log_and_the_footer(make_ap
 async def test_number_keys_and_tab_move_focus_between_panes(make_app) -> None:  # noqa: ANN001
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         await pilot.pause()
         await pilot.press("2")
         assert pane_of(app) == "queue"
@@ -45,6 +47,7 @@ async def test_number_keys_and_tab_move_focus_between_panes(make_app) -> None:  
 async def test_question_mark_opens_help_listing_every_panes_keys(make_app) -> None:  # noqa: ANN001
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
@@ -57,6 +60,7 @@ async def test_question_mark_opens_help_listing_every_panes_keys(make_app) -> No
 async def test_store_check_runs_from_the_command_palette_and_notifies(make_app) -> None:  # noqa: ANN001
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -74,6 +78,7 @@ async def test_store_check_runs_from_the_command_palette_and_notifies(make_app) 
 async def test_zoom_shows_only_the_focused_pane_and_again_restores_all(make_app) -> None:  # noqa: ANN001
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         await pilot.pause()
         await pilot.press("2", "z")
         assert [p.pane_name for p in app.query(Pane) if p.display] == ["queue"]
@@ -84,6 +89,7 @@ async def test_zoom_shows_only_the_focused_pane_and_again_restores_all(make_app)
 async def test_the_jobs_view_lists_jobs_and_recent_runs(make_app) -> None:  # noqa: ANN001
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         await pilot.pause()
         await pilot.press("j")
         await pilot.pause(0.5)
@@ -98,6 +104,7 @@ async def test_the_console_groups_new_log_errors_without_a_daemon(make_app, conf
     config.values["triage"]["log_globs"] = [str(log)]
     app = make_app()
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         table = app.query_one("#errors-table", DataTable)
         for _ in range(150):
             await pilot.pause(0.1)

@@ -1,7 +1,8 @@
-"""Snapshot of the console shell: the layout, pane frames, their empty states, the activity log and footer.
+"""Snapshot of the console shell: the layout, pane frames and bodies before their first load, the activity log
+and footer.
 
-Pane loops are switched off so nothing live (host CPU, clocks) reaches the picture; each pane's own snapshot
-covers its data.
+Pane loops are switched off so nothing live (host CPU, clocks) reaches the picture: every pane says it is loading.
+Each pane's own snapshot covers its data.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ async def test_errors_pane_lists_groups_and_files_links_mutes_and_fixes(fleet_ho
     env = _env(fleet_home)
     app = FleetdeckApp(env)
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         pane = app.query_one(ErrorsPane)
         table = pane.query_one("#errors-table", DataTable)
         await _until(pilot, lambda: table.row_count == 2)

@@ -41,6 +41,7 @@ async def test_metrics_pane_shows_host_sessions_and_latency(fleet_home: Path) ->
     env = _env(fleet_home)
     app = FleetdeckApp(env)
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         pane = app.query_one(MetricsPane)
         await _until(pilot, lambda: pane.query_one("#metrics-sessions", DataTable).row_count == 1)
         gauges = pane.query_one(HostGauges)
@@ -80,6 +81,7 @@ async def test_metrics_pane_stops_sampling_while_hidden(fleet_home: Path) -> Non
     env = _env(fleet_home)
     app = FleetdeckApp(env)
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         controller, pane = app.panes["metrics"]
         await _until(pilot, lambda: len(controller._history.get("cpu", ())) >= 1)
         await _zoom_another_pane(app, pilot)

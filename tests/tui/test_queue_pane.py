@@ -45,6 +45,7 @@ async def test_queue_pane_lists_adds_reprioritises_cancels_and_shows_prompts(fle
     env = _env(fleet_home)
     app = FleetdeckApp(env)
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         pane = app.query_one(QueuePane)
         table = pane.query_one("#queue-table", DataTable)
         await _until(pilot, lambda: table.row_count == 1)

@@ -43,6 +43,7 @@ async def test_permission_answered_from_the_console_reaches_the_agent(fleet_home
                      events=EventBus())
     app = FleetdeckApp(env)
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         pane = app.query_one(SessionsPane)
         table = pane.query_one("#sessions-table", DataTable)
         await _until(pilot, lambda: {str(r.get("state")) for r in pane.rows.values()} == {"permission", "working"})

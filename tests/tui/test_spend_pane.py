@@ -38,6 +38,7 @@ async def test_spend_pane_shows_totals_breakdowns_and_reacts_to_keys(make_app, s
     seed(store)
     app = make_app(FixedClock(NOW))
     async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()  # pane bodies mount just after the first frame
         pane = app.query_one(SpendPane)
         table = pane.query_one("#spend-breakdown", DataTable)
         await _until(pilot, lambda: table.row_count == 3)
