@@ -3,10 +3,14 @@
 All sums come straight from api_calls. Calls without a known price are never counted as $0: their calls and
 tokens are reported in separate ``unknown_*`` fields, and ``cost_micros`` / ``baseline_cost_micros`` /
 ``savings_micros`` cover priced calls only, so the savings line compares like with like. Day, week and month
-boundaries follow the configured timezone: rows are first summed per UTC hour (from the trigger-maintained
-api_calls_hourly rollup, which keeps ``report 30`` over a million calls fast) or, where whole hours are not exact
-(session/project groupings, odd bounds, half-hour timezones), per 15-minute slot of api_calls (every real
-timezone offset is a multiple of 15 minutes); the slots are then labelled in that timezone.
+boundaries follow the configured timezone.
+
+Reports by model, workflow or nothing read the trigger-maintained api_calls_hourly rollup (which keeps ``report
+30`` over a million calls fast) for every UTC hour that lies wholly inside the window and inside one period, and
+api_calls itself only for the rest: the partial hours at the window's ends and, in timezones whose periods do not
+start on a whole UTC hour (Asia/Kolkata, America/St_Johns, ...), the hours a period boundary cuts. Session and
+project reports, which the rollup cannot answer, sum api_calls per 15-minute slot (every real timezone offset is a
+multiple of 15 minutes); the slots are then labelled in the timezone.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
     from ..store import Store
 
 GROUPS = {"model": "model", "workflow": "workflow", "session": "session", "project": "project_dir"}
+# What the rollup can group by (it keeps no workflow as '', which reports show as none).
+ROLLUP_GROUPS = {None: "NULL", "model": "model", "workflow": "nullif(workflow, '')"}
 PERIODS = ("daily", "weekly", "monthly")
 SLOT = 900
 
@@ -154,21 +160,18 @@ def spend_report(store: Store, *, since: int, until: int, by: str | None = "mode
     tz = ZoneInfo(timezone)
     since, until = int(since), int(until)
     report = SpendReport(since, until, timezone, period, by, baseline_model)
-    rollup = _can_use_rollup(store, by, since, until, tz)
-    if rollup:
-        col = {"model": "model", "workflow": "nullif(workflow, '')", None: "NULL"}[by]
-        slot = "hour" if period else "NULL"
-        sums = ", ".join(f"sum({name}) AS {name}" for name in _NUMERIC)
-        sql = (f"SELECT {slot} AS slot, {col} AS grp, {sums} FROM api_calls_hourly"
-               f" WHERE hour >= ? AND hour < ? GROUP BY slot, grp HAVING sum(calls) != 0")
+    if by in ROLLUP_GROUPS:
+        results, unknown_queries = _rollup_results(store, by, period, since, until, tz)
     else:
-        col = GROUPS[by] if by else "NULL"
         slot = f"(at / {SLOT}) * {SLOT}" if period else "NULL"
-        sql = (f"SELECT {slot} AS slot, {col} AS grp, {_SUMS} FROM api_calls"
+        sql = (f"SELECT {slot} AS slot, {GROUPS[by]} AS grp, {_SUMS} FROM api_calls"
                f" WHERE at >= ? AND at < ? GROUP BY slot, grp")
+        results = list(store.query(sql, (since, until)))
+        unknown_queries = [("SELECT DISTINCT model FROM api_calls WHERE at >= ? AND at < ? AND cost_micros IS NULL",
+                            (since, until))]
     merged: dict[tuple[str | None, str | None], SpendRow] = {}
     labels: dict[int, str] = {}
-    for r in store.query(sql, (since, until)):
+    for r in results:
         label = None
         if period:
             s = int(r["slot"])
@@ -187,29 +190,73 @@ def spend_report(store: Store, *, since: int, until: int, by: str | None = "mode
     report.total.share = 1.0 if known_total else 0.0
     report.rows = sorted(merged.values(), key=lambda r: (r.period or "", -r.cost_micros, -r.tokens, r.group or ""))
     if report.total.unknown_calls:
-        unknown_sql = ("SELECT DISTINCT model FROM api_calls_hourly WHERE hour >= ? AND hour < ? AND unknown_calls > 0"
-                       if rollup else
-                       "SELECT DISTINCT model FROM api_calls WHERE at >= ? AND at < ? AND cost_micros IS NULL")
-        report.unknown_models = sorted(m for (m,) in store.query(unknown_sql, (since, until)))
+        report.unknown_models = sorted({m for sql, params in unknown_queries for (m,) in store.query(sql, params)})
     return report
 
 
-def _can_use_rollup(store: Store, by: str | None, since: int, until: int, tz: ZoneInfo) -> bool:
-    """The hourly rollup answers exactly when the bounds fall on whole hours (or past the newest call) and
-    every local offset in the window is a whole number of hours."""
-    if by not in (None, "model", "workflow") or since % 3600:
-        return False
-    if until % 3600:
-        newest = store.scalar("SELECT max(at) FROM api_calls")
-        if newest is not None and until <= newest:
-            return False
-        until = until - until % 3600 + 3600
-    step = 6 * 86400
-    for ts in [*range(since, until, step), until]:
-        offset = datetime.fromtimestamp(ts, tz).utcoffset()
-        if offset is None or offset.total_seconds() % 3600:
-            return False
-    return True
+# -- rollup hours and raw leftovers ---------------------------------------------------------------------------
+
+
+def _period_starts(since: int, until: int, period: str | None, tz: ZoneInfo) -> set[int]:
+    """The instants inside (since, until) where a period (local day, ISO week, month) begins."""
+    starts: set[int] = set()
+    if period is None:
+        return starts
+    day = datetime.fromtimestamp(since, tz).date()
+    last = datetime.fromtimestamp(until, tz).date()
+    while day < last:
+        day += timedelta(days=1)
+        if (period == "weekly" and day.weekday()) or (period == "monthly" and day.day != 1):
+            continue
+        for fold in (0, 1):  # both readings of an ambiguous midnight; an extra cut only splits a piece in two
+            ts = int(datetime(day.year, day.month, day.day, tzinfo=tz, fold=fold).timestamp())
+            if since < ts < until:
+                starts.add(ts)
+    return starts
+
+
+def split_window(since: int, until: int, period: str | None, tz: ZoneInfo
+                 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """[since, until) as ranges of whole UTC hours that the rollup answers, and the pieces left for raw rows.
+
+    Every rollup hour and every piece lies inside one period, so each can be labelled by its own start.
+    """
+    cuts = sorted({since, until} | _period_starts(since, until, period, tz))
+    hours: list[tuple[int, int]] = []
+    pieces: list[tuple[int, int]] = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        first, last = -(-lo // 3600) * 3600, hi // 3600 * 3600
+        if first >= last:
+            pieces.append((lo, hi))
+            continue
+        if hours and hours[-1][1] == first:
+            hours[-1] = (hours[-1][0], last)  # periods meeting on a whole hour need no cut in the rollup
+        else:
+            hours.append((first, last))
+        pieces += [(a, b) for a, b in ((lo, first), (last, hi)) if a < b]
+    return hours, pieces
+
+
+def _rollup_results(store: Store, by: str | None, period: str | None, since: int, until: int, tz: ZoneInfo
+                    ) -> tuple[list[Any], list[tuple[str, tuple[int, int]]]]:
+    col = ROLLUP_GROUPS[by]
+    sums = ", ".join(f"sum({name}) AS {name}" for name in _NUMERIC)
+    hourly = (f"SELECT {'hour' if period else 'NULL'} AS slot, {col} AS grp, {sums} FROM api_calls_hourly"
+              f" WHERE hour >= ? AND hour < ? GROUP BY slot, grp HAVING sum(calls) != 0")
+    raw = (f"SELECT {'?' if period else 'NULL'} AS slot, {col} AS grp, {_SUMS} FROM api_calls"
+           f" WHERE at >= ? AND at < ? GROUP BY grp")
+    hours, pieces = split_window(since, until, period, tz)
+    results: list[Any] = []
+    unknown: list[tuple[str, tuple[int, int]]] = []
+    for lo, hi in hours:
+        results += store.query(hourly, (lo, hi))
+        unknown.append(("SELECT DISTINCT model FROM api_calls_hourly WHERE hour >= ? AND hour < ?"
+                        " AND unknown_calls > 0", (lo, hi)))
+    for lo, hi in pieces:
+        results += store.query(raw, (lo, lo, hi) if period else (lo, hi))
+        unknown.append(("SELECT DISTINCT model FROM api_calls WHERE at >= ? AND at < ? AND cost_micros IS NULL",
+                        (lo, hi)))
+    return results, unknown
 
 
 def daily_output_tokens(store: Store, *, timezone: str = "UTC", source: str | None = None) -> dict[str, int]:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from fleetdeck.app.cli import main
 from fleetdeck.services.spend import log_api_call
-from fleetdeck.services.spend.reports import spend_report, window
+from fleetdeck.services.spend.reports import period_label, spend_report, window
+from tests.fakes.spend_rows import add_calls
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("UTC")).timestamp()
 
@@ -130,3 +131,49 @@ def test_hourly_rollup_answers_exactly_what_the_raw_rows_say(store) -> None:
     for tz in ("UTC", "America/New_York"):
         assert view(0, tz) == view(1, tz)
     assert view(0, "Asia/Kolkata")  # a half-hour offset: answered from api_calls, still labelled locally
+
+
+def reference_report(store, since: int, until: int, by: str | None, period: str | None, tz: str) -> dict:
+    """The report's rows the obvious way: every raw row labelled with its own local period."""
+    zone, rows = ZoneInfo(tz), {}
+    for r in store.query("SELECT * FROM api_calls WHERE at >= ? AND at < ?", (since, until)):
+        label = period_label(r["at"], period, zone) if period else None
+        group = {"model": r["model"], "workflow": r["workflow"] or None, None: None}[by]
+        priced = r["cost_micros"] is not None
+        tokens = r["input_tokens"] + r["output_tokens"] + r["cache_read_tokens"] + r["cache_write_tokens"]
+        values = (1, r["input_tokens"], r["output_tokens"], r["cache_read_tokens"], r["cache_write_tokens"],
+                  r["cost_micros"] or 0, (r["baseline_cost_micros"] or 0) if priced else 0, int(not priced),
+                  0 if priced else tokens, int(r["status"] == "error"))
+        total = rows.setdefault((label, group), [0] * len(values))
+        for i, v in enumerate(values):
+            total[i] += v
+    return {k: tuple(v) for k, v in rows.items()}
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe", "Europe/Berlin"])
+def test_rollup_reports_equal_the_raw_rows_in_every_timezone(store, tz) -> None:
+    """Whole rollup hours plus raw rows for the hours a window end or a period boundary cuts, which in half-hour
+    timezones is every local midnight."""
+    rng = random.Random(11)
+    start = int(ts("2026-03-01T00:00:00"))
+    midnights = [int(datetime(2026, m, d, tzinfo=ZoneInfo(tz)).timestamp()) for m in (3, 4) for d in range(1, 29)]
+    rows = []
+    for i in range(2500):
+        at = rng.choice(midnights) + rng.choice([-1801, -1, 0, 1, 1799]) if i % 2 else start + rng.randrange(60 * 86400)
+        cost = rng.choice([None, rng.randrange(1, 900_000)])
+        rows.append((at, rng.choice(["haiku", "sonnet", "mystery"]), rng.choice(["a", "", None]), "s", "/p",
+                     rng.randrange(900), rng.randrange(900), rng.randrange(900), rng.randrange(900), cost,
+                     rng.choice([None, rng.randrange(1, 900_000)]), 5, rng.choice(["ok", "error"]), "log"))
+    add_calls(store, rows)
+    store.execute("DELETE FROM api_calls WHERE id % 13 = 0")
+    store.execute("UPDATE api_calls SET at = at + 1800, cost_micros = NULL WHERE id % 11 = 0")
+    fields = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_micros",
+              "baseline_cost_micros", "unknown_calls", "unknown_tokens", "errors")
+    for since, until in ((start, start + 61 * 86400), (start + 5 * 86400 + 1234, start + 40 * 86400 - 77)):
+        for by in ("model", "workflow", None):
+            for period in ("daily", "weekly", "monthly", None):
+                report = spend_report(store, since=since, until=until, by=by, period=period, timezone=tz)
+                got = {(r.period, r.group): tuple(getattr(r, f) for f in fields) for r in report.rows}
+                assert got == reference_report(store, since, until, by, period, tz), (since, until, by, period)
+    unknown = spend_report(store, since=start, until=start + 61 * 86400, timezone=tz).unknown_models
+    assert unknown == ["haiku", "mystery", "sonnet"]
