@@ -141,7 +141,9 @@ def collect(store: "Store", day_starts: list[int], end: int, *, workers: int | N
     """Sums for the local days starting at ``day_starts`` (the last ending at ``end``)."""
     bounds = [*day_starts, end]
     days = [(i, bounds[i], bounds[i + 1]) for i in range(len(day_starts))]
-    workers = workers or max(1, min(os.cpu_count() or 1, 4))
+    if workers is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        workers = max(1, min(cores, 4))
     # The session/project pass is the longest; the days are shared out among the other workers.
     shares = max(1, workers - 1)
     jobs: list[Callable[[sqlite3.Connection], Sums]] = [lambda conn: _sessions_and_projects(conn, bounds[0], end)]
