@@ -22,7 +22,7 @@ STATE_STYLE = {"working": "green", "permission": "bold yellow", "idle": "cyan", 
                "dead": "bold red", "unknown": "dim"}
 STATE_LABEL = {"permission": "permission?", "usage_limited": "usage limit", "idle": "idle"}
 SORTS = ("name", "state", "context")
-CELL_REFRESH_S = 5.0
+CELL_REFRESH_S = 15.0
 
 
 def duration(seconds: float | None) -> str:
@@ -146,6 +146,9 @@ class SessionsPane(Pane):
         extra = f"   filter: {self.filter_text}" if self.filter_text else ""
         self._set_summary(f"{summary}{extra}   sort: {self.sort_by}")
         wanted = self.filter_text.lower()
+        # Durations are shown in minutes: measured from the start of the current minute they all tick over
+        # together, once a minute, instead of one row or another every few seconds (each re-renders the table).
+        minute = view.now - view.now % 60
         cells = {}
         for r in view.rows:
             hay = " ".join(str(r.get(k) or "") for k in ("name", "agent_kind", "state", "project_dir", "task"))
@@ -154,9 +157,9 @@ class SessionsPane(Pane):
             started = r.get("started_at")
             cells[r["key"]] = (
                 r["name"], r["agent_kind"], state_cell(r, view.now),
-                duration(view.now - r["state_since"] if r.get("state_since") else None),
+                duration(max(0.0, minute - r["state_since"]) if r.get("state_since") else None),
                 f"{r['context_left']}%" if r.get("context_left") is not None else "-",
-                duration(view.now - started if started else None), str(r.get("restarts") or 0),
+                duration(max(0.0, minute - started) if started else None), str(r.get("restarts") or 0),
                 (r.get("task") or "-").replace("\n", " ")[:40],
                 (r.get("project_dir") or "-").rstrip("/").rsplit("/", 1)[-1] or "/",
             )
@@ -191,7 +194,7 @@ class SessionsPane(Pane):
             order = {STATE_LABEL.get(s, s).split(" ")[0].rstrip("?"): i for i, s in enumerate(states)}
             table.sort("state", "name", key=lambda c: (order.get(str(c[0]).split(" ")[0].rstrip("?"), 9), str(c[1])))
         elif self.sort_by == "context":
-            table.sort("context", key=lambda c: int(c[:-1]) if c != "-" else 101)
+            table.sort("context", key=lambda c: int(str(c)[:-1]) if str(c) != "-" else 101)
         else:
             table.sort("name", key=str)
 

@@ -116,8 +116,8 @@ class SpendPane(Pane):
                 str(r["name"]): (short_name(str(r["name"]), 36), usd(r["cost_micros"]))
                 for r in getattr(view, key)})
         drill = view.drill
-        self.query_one("#spend-drill", Static).update(
-            f"{view.group} [b]{drill['name']}[/]: daily cost, last 30 days (Esc closes)" if drill else "")
+        self.set_text("#spend-drill",  # via set_text: an unchanged Static must not re-lay out the console
+                      f"{view.group} [b]{drill['name']}[/]: daily cost, last 30 days (Esc closes)" if drill else "")
         spark = self.query_one("#spend-drill-spark", Sparkline)
         spark.display = bool(drill)
         spark.data = [v / 1_000_000 for v in drill["daily"]] if drill else []

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .base import PaneController
 
 HISTORY = 60  # points per sparkline (two minutes at the pane's interval)
-SESSIONS_EVERY_S = 6.0
+SESSIONS_EVERY_S = 10.0
 SLOW_EVERY_S = 15.0
 UPTIME_WINDOW_S = 24 * 3600
 LATENCY_WINDOW_S = 24 * 3600

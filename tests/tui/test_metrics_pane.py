@@ -53,7 +53,7 @@ async def test_metrics_pane_shows_host_sessions_and_latency(fleet_home: Path) ->
         assert any(bar in drawn[0] for bar in "▁▂▃▄▅▆▇█")  # its sparkline
         assert drawn[-1].startswith("cores 0:")
         row = pane.query_one("#metrics-sessions", DataTable).get_row("1")
-        assert row[0] == "this-test" and row[3].endswith("B") and row[5] == "2"
+        assert row[0] == "this-test" and str(row[3]).endswith("B") and row[5] == "2"
         latency = pane.query_one("#metrics-latency", DataTable)
         assert latency.get_row("sonnet")[2] == "1200 ms"
         pane.focus_pane()

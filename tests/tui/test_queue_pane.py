@@ -51,7 +51,7 @@ async def test_queue_pane_lists_adds_reprioritises_cancels_and_shows_prompts(fle
         await _until(pilot, lambda: table.row_count == 1)
         row = table.get_row("1")
         assert row[1] == 1 and row[2] == "pending" and row[3] == "review" and row[7] == "unknown"
-        assert row[8].startswith("first line of a long prompt second line")
+        assert str(row[8]).startswith("first line of a long prompt second line")
         table.focus()
 
         await pilot.press("enter")
