@@ -1,4 +1,4 @@
-"""Writing ingested calls to the store: one transaction per batch, on a thread of its own.
+"""Writing ingested calls to the store: one transaction per batch.
 
 A batch holds api_calls rows (one per dedupe key) and the ingest_files rows saying how far each file has been
 read once those rows are in; both are committed together, so a run killed at any point resumes exactly.
@@ -10,36 +10,42 @@ trigger, and the trigger is created again from its stored SQL before the commit.
 without it (they read the last commit), other writers wait for the lock, and a kill rolls all of it back.
 Updates of existing rows (a bigger streamed copy arriving later) still go through the update trigger.
 
-The writer runs on a thread: sqlite3 releases the GIL while SQLite works, so the parser keeps reading while a
-batch is written. The queue holds one batch, so memory stays bounded however far the parser gets ahead.
-"""
+Big runs write from a child process (ProcessWriter) so that SQLite's work overlaps the parsing; small ones
+write in place (InlineWriter)."""
 
 from __future__ import annotations
 
-import queue
+import json
 import sqlite3
-import threading
+import struct
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from .record import COLUMNS, INSERT_SQL
+import msgspec
+
+from ..errors import BusyError, FleetdeckError
+from ..exitcodes import ExitCode
+from .record import BULK_COLUMNS
 
 if TYPE_CHECKING:
     from ..store import Store
 
 _TOKENS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+_INSERT = f"INSERT INTO api_calls ({', '.join(BULK_COLUMNS)}) VALUES ({', '.join('?' for _ in BULK_COLUMNS)})"
 UPSERT_SQL = (
-    f"INSERT INTO api_calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
+    _INSERT + " "
     "ON CONFLICT (dedupe_key) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in ("at", "model", "provider", *_TOKENS, "cost_micros",
                                                  "baseline_cost_micros"))
     + " WHERE " + " + ".join(f"excluded.{c}" for c in _TOKENS) + " > " + " + ".join(f"api_calls.{c}" for c in _TOKENS)
 )
 
-INSERT_NEW_SQL = INSERT_SQL.replace("INSERT INTO", "INSERT OR IGNORE INTO")
-_KEY = COLUMNS.index("dedupe_key")
+INSERT_NEW_SQL = _INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO")
+_KEY = BULK_COLUMNS.index("dedupe_key")
 
 _ROLLUP_COLUMNS = ("calls", *_TOKENS, "cost_micros", "baseline_cost_micros", "unknown_calls", "unknown_tokens",
                    "errors")
@@ -70,7 +76,7 @@ FILES_SQL = (
 
 @dataclass
 class Batch:
-    rows: list[tuple]  # api_calls rows in COLUMNS order, at most one per dedupe_key
+    rows: list[tuple]  # api_calls rows in BULK_COLUMNS order, at most one per dedupe_key
     files: list[tuple]  # (path, source, offset, size, mtime_ns, inode, torn_lines, skipped, state)
 
 
@@ -78,32 +84,18 @@ def write_batch(store: Store, batch: Batch) -> int:
     """Commit one batch (see the module docstring); returns how many rows were new."""
     now = int(time.time())
     with store.write() as conn:
-        existing = _existing(conn, [r[_KEY] for r in batch.rows])
-        rows = batch.rows
-        if existing:  # bigger streamed copies (or an unchanged one) of calls already stored
-            conn.executemany(UPSERT_SQL, [r for r in rows if r[_KEY] in existing])
-            rows = [r for r in rows if r[_KEY] not in existing]
-        added = _insert_new(conn, rows) if rows else 0
+        added = _insert_new(conn, batch.rows) if batch.rows else 0
         if batch.files:
             conn.executemany(FILES_SQL, [f + (now,) for f in batch.files])
     return added
 
 
-def _existing(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(keys), 500):
-        part = keys[i:i + 500]
-        sql = f"SELECT dedupe_key FROM api_calls WHERE dedupe_key IN ({', '.join('?' * len(part))})"
-        found.update(r[0] for r in conn.execute(sql, part))
-    return found
-
-
 def _insert_new(conn: sqlite3.Connection, rows: list[tuple]) -> int:
-    """Insert rows whose keys are not stored yet, summing them into the rollup once (see the module docstring).
+    """Insert the rows whose keys are new, summing them into the rollup once (see the module docstring); rows
+    whose keys are stored already then update them where they carry more tokens. Returns the rows inserted.
 
-    OR IGNORE: no row can conflict here (the keys were looked up in this transaction), and with nothing to abort
-    SQLite keeps no statement journal per row. Were one ignored anyway, the rollup would still be exact: it sums
-    the rows that were inserted, by id.
+    OR IGNORE: a stored key is skipped without an error, and with nothing to abort SQLite keeps no statement
+    journal per row. The rollup sums exactly the rows that went in, found by id.
     """
     rows = sorted(rows, key=itemgetter(0))  # in time order: the (..., at) indexes grow at their ends
     before = conn.execute("SELECT coalesce(max(id), 0) FROM api_calls").fetchone()[0]
@@ -115,40 +107,90 @@ def _insert_new(conn: sqlite3.Connection, rows: list[tuple]) -> int:
     if trigger is not None:
         conn.execute(ROLLUP_NEW_ROWS_SQL, (before,))
         conn.execute(trigger[0])
-    return int(conn.execute("SELECT count(*) FROM api_calls WHERE id > ?", (before,)).fetchone()[0])
+    added = int(conn.execute("SELECT count(*) FROM api_calls WHERE id > ?", (before,)).fetchone()[0])
+    if added < len(rows):  # streamed copies of calls stored by an earlier batch or run
+        new = {key for (key,) in conn.execute("SELECT dedupe_key FROM api_calls WHERE id > ?", (before,))}
+        conn.executemany(UPSERT_SQL, [r for r in rows if r[_KEY] not in new])  # the update trigger keeps the rollup
+    return added
 
 
-class BatchWriter:
-    """Writes submitted batches in order on a background thread; ``close`` waits and returns the rows added."""
+class InlineWriter:
+    """Writes each batch as it is submitted (small runs: starting a writer process would cost more)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.added = 0
-        self._queue: queue.Queue[Batch | None] = queue.Queue(maxsize=1)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._loop, name="spend-ingest-writer", daemon=True)
-        self._thread.start()
 
     def submit(self, batch: Batch) -> None:
-        if self._error is not None:
-            raise self._error
-        self._queue.put(batch)  # waits while the writer is a batch behind
+        self.added += write_batch(self.store, batch)
 
     def close(self) -> int:
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
         return self.added
 
-    def _loop(self) -> None:
-        while True:
-            batch = self._queue.get()
-            if batch is None:
-                return
-            if self._error is not None:
-                continue  # keep draining so a waiting submit never blocks forever
-            try:
-                self.added += write_batch(self.store, batch)
-            except BaseException as exc:  # noqa: BLE001 - handed to the parsing thread, which raises it
-                self._error = exc
+
+class ProcessWriter:
+    """Writes batches in a child process (``python -m`` this module), in order, while this one parses.
+
+    A thread would not overlap: sqlite3 takes the GIL back after every row it steps, and the parsing thread
+    holds it in between. Batches go down a pipe as length-prefixed msgpack frames; the pipe's small buffer keeps
+    at most about one batch in flight, so memory stays flat. The child commits each whole frame it receives; if
+    this process dies, the child finishes the frame it has (a complete, self-consistent batch) and exits on EOF.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._encode = msgspec.msgpack.Encoder().encode
+        self._proc = subprocess.Popen([sys.executable, "-m", __name__, str(store.path)],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def submit(self, batch: Batch) -> None:
+        frame = self._encode((batch.rows, batch.files))
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(struct.pack("<I", len(frame)))
+            self._proc.stdin.write(frame)
+        except BrokenPipeError:  # the child stopped: its answer says why
+            self.close()
+            raise FleetdeckError("ingest: the store writer stopped early", ExitCode.IOERR) from None
+
+    def close(self) -> int:
+        out, err = self._proc.communicate()  # closes its stdin: the child commits what it has, then answers
+        try:
+            answer = json.loads(out or b"{}")
+        except ValueError:
+            answer = {}
+        if self._proc.returncode == 0 and "added" in answer:
+            return int(answer["added"])
+        lines = (err or b"").decode(errors="replace").strip().splitlines()
+        detail = answer.get("error") or (lines[-1] if lines else f"exit status {self._proc.returncode}")
+        if "locked" in detail or "busy" in detail:
+            raise BusyError(f"ingest: the store stayed busy: {detail}")
+        raise FleetdeckError(f"ingest: writing to the store failed: {detail}", ExitCode.IOERR)
+
+
+def serve(db_path: str) -> int:
+    """The child's side of ProcessWriter: frames from stdin, committed one by one; the count on stdout."""
+    from ..store import Store
+
+    decode = msgspec.msgpack.Decoder(tuple[list[tuple], list[tuple]]).decode
+    stdin, added = sys.stdin.buffer, 0
+    try:
+        with Store.open(db_path, migrate_schema=False) as store:
+            while True:
+                head = stdin.read(4)
+                if len(head) < 4:
+                    break
+                (size,) = struct.unpack("<I", head)
+                frame = stdin.read(size)
+                if len(frame) < size:
+                    break  # the sender died mid-frame: nothing of it is written
+                rows, files = decode(frame)
+                added += write_batch(store, Batch(rows, files))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        sys.stdout.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
+        return 1
+    sys.stdout.write(json.dumps({"added": added}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve(sys.argv[1]))

@@ -10,8 +10,8 @@ names the file; torn lines (incomplete JSON) are skipped and counted.
 
 Speed: a run that finds nothing new lists the trees with os.scandir and compares each file's size and mtime
 with one query's worth of ``ingest_files``, opening nothing. New data is read in windows of ``WINDOW`` bytes;
-only lines containing the parser's mark (``"usage"`` for Claude) are decoded. Rows are written by
-``batches.BatchWriter`` on a second thread, which SQLite lets run while this one parses.
+only lines containing the parser's mark (``"usage"`` for Claude) are decoded. Rows go to the store in batches
+(see batches.py); a big run writes them from a child process while this one goes on parsing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batches import Batch, BatchWriter
+from .batches import Batch, InlineWriter, ProcessWriter
 from .pricing import Pricer
 from .record import RowBuilder
 from .transcripts import Call, ClaudeParser, CodexParser, TornLine
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 MAX_LINE = 16 * 1024 * 1024
 WINDOW = 1024 * 1024  # bytes read at a time: memory stays flat whatever the file size
 BATCH_ROWS = int(os.environ.get("FLEETDECK_INGEST_BATCH_ROWS") or 5_000)  # smaller in crash tests
+# New bytes from which rows are written by a child process while this one parses (below: in place, cheaper).
+PARALLEL_BYTES = int(float(os.environ.get("FLEETDECK_INGEST_PARALLEL_MB") or 16) * 1024 * 1024)
 
 
 @dataclass
@@ -144,7 +146,8 @@ class Ingestor:
             "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped, state FROM ingest_files")}
         self._calls: dict[str, tuple[Call, str, str]] = {}
         self._files: dict[str, tuple] = {}
-        self._writer: BatchWriter | None = None
+        self._writer: InlineWriter | ProcessWriter | None = None
+        self._parallel = False
 
     # -- public ---------------------------------------------------------------------------------------------
 
@@ -153,6 +156,7 @@ class Ingestor:
         work = [(p, st, ClaudeParser, "claude-code") for p, st in _walk(claude, "*.jsonl", seen)]
         work += [(p, st, CodexParser, "codex") for p, st in _walk(codex, "rollout-*.jsonl", seen)]
         self.stats.files_seen = len(work)
+        self._parallel = self._new_bytes(work) >= PARALLEL_BYTES and Path(self.store.path).is_file()
         try:
             for i, (path, st, parser_cls, workflow) in enumerate(work):
                 self._file(path, st, parser_cls, workflow)
@@ -163,6 +167,17 @@ class Ingestor:
             if self._writer is not None:
                 self.stats.rows_added = self._writer.close()
         return self.stats
+
+    def _new_bytes(self, work: list[tuple[str, os.stat_result, type, str]]) -> int:
+        """About how much there is to read (an estimate: files skipped for good are counted too)."""
+        total = 0
+        for path, st, _, _ in work:
+            known = self.known.get(path)
+            if known is None or st.st_size < known[0]:
+                total += st.st_size
+            elif st.st_size != known[1] or st.st_mtime_ns != known[2]:
+                total += st.st_size - known[0]
+        return total
 
     # -- one file -------------------------------------------------------------------------------------------
 
@@ -303,7 +318,7 @@ class Ingestor:
                             call.project_dir, call.input_tokens, call.output_tokens, call.cache_read_tokens,
                             call.cache_write_tokens, source, call.dedupe_key, call.request_id))
         if self._writer is None:
-            self._writer = BatchWriter(self.store)
+            self._writer = ProcessWriter(self.store) if self._parallel else InlineWriter(self.store)
         self._writer.submit(Batch(rows, list(self._files.values())))
         self._calls = {}
         self._files = {}

@@ -72,20 +72,28 @@ class ModelRates:
     cache_write: Tiered
 
     def cost_micros(self, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0) -> int:
-        flat = self._flat
-        if flat is not None:  # no tiers: the same sum without choosing a tier four times (bulk ingest)
-            cost = (input_tokens * flat[0] + output_tokens * flat[1] + cache_read * flat[2]
-                    + cache_write * flat[3])
-            return int(round(cost))
+        # The four rates are chosen once per call from the precomputed steps (bulk ingest prices every row);
+        # that is the same choice as each Tiered.at(total input) would make.
         total_in = input_tokens + cache_read + cache_write
-        cost = (input_tokens * self.input.at(total_in) + output_tokens * self.output.at(total_in)
-                + cache_read * self.cache_read.at(total_in) + cache_write * self.cache_write.at(total_in))
+        rates = self._base_rates
+        for start, step_rates in self._steps:
+            if total_in > start:
+                rates = step_rates
+                break
+        cost = input_tokens * rates[0] + output_tokens * rates[1] + cache_read * rates[2] + cache_write * rates[3]
         return int(round(cost))
 
     @cached_property
-    def _flat(self) -> tuple[float, float, float, float] | None:
+    def _base_rates(self) -> tuple[float, ...]:
+        return tuple(p.base for p in (self.input, self.output, self.cache_read, self.cache_write))
+
+    @cached_property
+    def _steps(self) -> tuple[tuple[int, tuple[float, ...]], ...]:
+        """(start, the four rates when total input > start), highest start first. Between two tier starts
+        every Tiered.at gives one value, so the rates at start + 1 hold up to the next start."""
         parts = (self.input, self.output, self.cache_read, self.cache_write)
-        return None if any(p.tiers for p in parts) else tuple(p.base for p in parts)  # type: ignore[return-value]
+        starts = sorted({start for p in parts for start, _ in p.tiers}, reverse=True)
+        return tuple((start, tuple(p.at(start + 1) for p in parts)) for start in starts)
 
     def as_json(self) -> dict[str, Any]:
         def one(t: Tiered) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import DataError
@@ -105,14 +106,21 @@ def build_row(
             request_id)
 
 
+# What a transcript row sets: latency, status and error keep their column defaults (NULL, 'ok', NULL).
+BULK_COLUMNS = tuple(c for c in COLUMNS if c not in ("latency_ms", "status", "error"))
+
+
 class RowBuilder:
-    """``build_row`` for bulk work (transcript ingest): the same tuple, with the alias, the rates and the
-    provider of each model name looked up once instead of per row."""
+    """``build_row`` for bulk work (transcript ingest): the same values, in BULK_COLUMNS order, with the alias,
+    the rates and the provider of each model name looked up once instead of per row."""
 
     def __init__(self, pricer: Pricer) -> None:
         self.pricer = pricer
         self._models: dict[str, tuple[str, str | None, ModelRates | None]] = {}
-        self._baseline = pricer.rates(pricer.baseline_model)
+
+    @cached_property
+    def _baseline(self) -> ModelRates | None:  # looked up with the first row: a run with none never prices
+        return self.pricer.rates(self.pricer.baseline_model)
 
     def _model(self, model: str) -> tuple[str, str | None, ModelRates | None]:
         hit = self._models.get(model)
@@ -133,8 +141,7 @@ class RowBuilder:
         if baseline is not None:
             baseline = baseline.cost_micros(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
         return (at, resolved, provider, workflow, session, fleet_session_id, project_dir, input_tokens,
-                output_tokens, cache_read_tokens, cache_write_tokens, cost, baseline, None, "ok", None, source,
-                dedupe_key, request_id)
+                output_tokens, cache_read_tokens, cache_write_tokens, cost, baseline, source, dedupe_key, request_id)
 
 
 def insert_rows(store: Store, rows: Sequence[tuple]) -> list[int]:

@@ -63,22 +63,24 @@ def _n(value: Any) -> int:
 # -- Claude Code ------------------------------------------------------------------------------------------------
 
 _Count = Annotated[int, msgspec.Meta(ge=0)]
+# gc=False: these hold only strings, numbers and each other (no cycles), so the collector need not track one
+# more object per decoded line.
 
 
-class _Usage(msgspec.Struct):
+class _Usage(msgspec.Struct, gc=False):
     input_tokens: _Count = 0
     output_tokens: _Count = 0
     cache_read_input_tokens: _Count = 0
     cache_creation_input_tokens: _Count = 0
 
 
-class _Message(msgspec.Struct):
+class _Message(msgspec.Struct, gc=False):
     id: str | None = None
     model: str | None = None
     usage: _Usage | None = None
 
 
-class _Line(msgspec.Struct):
+class _Line(msgspec.Struct, gc=False):
     type: str | None = None
     message: _Message | None = None
     requestId: str | None = None  # noqa: N815 - the transcript's own field names

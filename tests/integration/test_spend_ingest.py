@@ -54,6 +54,26 @@ def sums(store: Store) -> tuple[int, ...]:
     return tuple(int(v) for v in store.query_one(SUMS))
 
 
+_ROLLUP = ("calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_micros,"
+           " baseline_cost_micros, unknown_calls, unknown_tokens, errors")
+
+
+def rollup(store: Store) -> list[tuple]:
+    return [tuple(r) for r in store.query(f"SELECT hour, model, workflow, {_ROLLUP} FROM api_calls_hourly"
+                                          " WHERE calls != 0 ORDER BY 1, 2, 3")]
+
+
+def rollup_of_raw_rows(store: Store) -> list[tuple]:
+    """What api_calls_hourly must hold: the raw rows summed per hour, model and workflow."""
+    return [tuple(r) for r in store.query(
+        "SELECT at / 3600 * 3600, model, coalesce(workflow, ''), count(*), sum(input_tokens), sum(output_tokens),"
+        " sum(cache_read_tokens), sum(cache_write_tokens), sum(coalesce(cost_micros, 0)),"
+        " sum(CASE WHEN cost_micros IS NOT NULL THEN coalesce(baseline_cost_micros, 0) ELSE 0 END),"
+        " sum(cost_micros IS NULL), sum(CASE WHEN cost_micros IS NULL THEN input_tokens + output_tokens"
+        " + cache_read_tokens + cache_write_tokens ELSE 0 END), sum(status = 'error')"
+        " FROM api_calls GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")]
+
+
 def run_ingest(store: Store, claude: Path, warnings: list[str] | None = None):
     return ingest(store, Pricer(), claude_dirs=[claude], codex_dirs=[],
                   warn=(warnings.append if warnings is not None else None))
@@ -68,6 +88,29 @@ def test_generated_tree_matches_a_reference_count_and_a_second_run_adds_nothing(
     again = run_ingest(store, tree)
     assert (again.rows_added, again.bytes_read, again.files_read) == (0, 0, 0)
     assert sums(store) == expected
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["written-in-place", "written-by-a-child-process"])
+def test_the_hourly_rollup_matches_the_raw_rows_after_ingest_and_later_inserts(tmp_path, store, monkeypatch,
+                                                                               parallel) -> None:
+    import fleetdeck.services.spend.ingest as ingest_mod
+    from fleetdeck.services.spend import log_api_call
+
+    monkeypatch.setattr(ingest_mod, "BATCH_ROWS", 300)  # many batches, and copies of one call in different ones
+    monkeypatch.setattr(ingest_mod, "PARALLEL_BYTES", 0 if parallel else 1 << 40)
+    tree = generate(tmp_path / "claude", 1.5, seed=5)
+    expected, _ = reference_count(tree)
+    first = sorted(tree.rglob("*.jsonl"))[0]
+    lines = first.read_bytes().splitlines(keepends=True)
+    first.write_bytes(b"".join(lines[: len(lines) // 2]))  # the rest arrives later, in a second run
+    run_ingest(store, tree)
+    with first.open("ab") as fh:
+        fh.write(b"".join(lines[len(lines) // 2:]))
+    run_ingest(store, tree)
+    assert sums(store) == expected
+    assert rollup(store) == rollup_of_raw_rows(store)
+    log_api_call(model="haiku", workflow="later", input_tokens=5, output_tokens=7, store=store)
+    assert rollup(store) == rollup_of_raw_rows(store), "the rollup trigger is in place again after ingest"
 
 
 def test_appending_ingests_only_the_new_lines_and_a_bigger_copy_updates_the_call(tmp_path, store) -> None:
@@ -95,6 +138,30 @@ def test_appending_ingests_only_the_new_lines_and_a_bigger_copy_updates_the_call
     row = store.query_one("SELECT * FROM api_calls WHERE dedupe_key = 'claude:m2:req_m2'")
     assert (row["session"], row["project_dir"], row["source"]) == ("s1", "/home/me/app", "claude")
     assert row["cost_micros"] == 10 * 1 + 70 * 5
+    assert rollup(store) == rollup_of_raw_rows(store)
+
+
+def test_ingested_calls_are_priced_like_logged_ones(tmp_path, store) -> None:
+    from fleetdeck.services.spend.record import COLUMNS, build_row
+
+    f = tmp_path / "c" / "projects" / "p" / "s.jsonl"
+    f.parent.mkdir(parents=True)
+    cases = {"m1": ("claude-sonnet-4-5", 40, 900, 250_000, 3_000),  # past the long-context tier
+             "m2": ("claude-sonnet-4-5", 40, 900, 10_000, 3_000), "m3": ("haiku", 1, 2, 3, 4),
+             "m4": ("mystery-model-9", 5, 6, 7, 8), "m5": ("<synthetic>", 0, 0, 0, 0)}
+    f.write_text("".join(json.dumps({
+        "type": "assistant", "sessionId": "s", "requestId": "r" + mid, "timestamp": "2026-11-01T10:00:00Z",
+        "message": {"id": mid, "model": model, "usage": {"input_tokens": i, "output_tokens": o,
+                                                       "cache_read_input_tokens": cr,
+                                                       "cache_creation_input_tokens": cw}}}) + "\n"
+        for mid, (model, i, o, cr, cw) in cases.items()))
+    run_ingest(store, tmp_path / "c")
+    fields = ("model", "provider", "cost_micros", "baseline_cost_micros")
+    for mid, (model, i, o, cr, cw) in cases.items():
+        row = store.query_one(f"SELECT {', '.join(fields)} FROM api_calls WHERE dedupe_key = ?", (f"claude:{mid}:r{mid}",))
+        logged = dict(zip(COLUMNS, build_row(Pricer(), model=model, workflow="w", input_tokens=i, output_tokens=o,
+                                             cache_read_tokens=cr, cache_write_tokens=cw, at=0)))
+        assert tuple(row) == tuple(logged[k] for k in fields), model
 
 
 def test_calls_are_attributed_to_the_fleetdeck_session(tmp_path, store) -> None:
@@ -153,10 +220,11 @@ def test_codex_rollouts_count_differences_of_cumulative_totals(tmp_path, store) 
     assert rows == [("gpt-5", "sess-1", "/w", 800, 200, 50), ("gpt-5", "sess-1", "/w", 1000, 1000, 30)]
 
 
-def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> None:
+@pytest.mark.parametrize("parallel_mb", ["1000", "0"], ids=["written-in-place", "written-by-a-child-process"])
+def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths, parallel_mb) -> None:
     tree = generate(tmp_path / "claude", 2.5, seed=11)
     expected, _ = reference_count(tree)
-    env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "20"}
+    env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "20", "FLEETDECK_INGEST_PARALLEL_MB": parallel_mb}
     # The service itself in a child process (the CLI adds only start-up time to this test).
     code = ("import sys; from pathlib import Path; from fleetdeck.services.store import Store;"
             " from fleetdeck.services.spend.ingest import ingest; from fleetdeck.services.spend.pricing import Pricer;"
@@ -180,6 +248,7 @@ def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths) -> Non
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     with Store.open(paths.db_file) as store:
         assert sums(store) == expected
+        assert rollup(store) == rollup_of_raw_rows(store)
 
 
 def test_cli_ingest_runs_the_ingest_job_and_reports_counts(tmp_path, paths, capsys) -> None:
