@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 MAX_LINE = 16 * 1024 * 1024
 WINDOW = 1024 * 1024  # bytes read at a time: memory stays flat whatever the file size
-BATCH_ROWS = int(os.environ.get("FLEETDECK_INGEST_BATCH_ROWS") or 5_000)  # smaller in crash tests
+BATCH_ROWS = int(os.environ.get("FLEETDECK_INGEST_BATCH_ROWS") or 2_000)  # smaller in crash tests
 # New bytes from which rows are written by a child process while this one parses (below: in place, cheaper).
 PARALLEL_BYTES = int(float(os.environ.get("FLEETDECK_INGEST_PARALLEL_MB") or 16) * 1024 * 1024)
 
