@@ -36,9 +36,16 @@ class SessionsController(PaneController):
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         self.poller: Any = None  # made in start(): the detectors' imports would delay the first frame
+        self._tmux_found, self._tmux_checked_at = False, float("-inf")
         self.hooks: Any = None
         self._previous: dict[str, dict[str, Any]] | None = None  # last load's rows: kind and start per key
         self.interval = float(env.config.get("tmux", "poll_interval", 1.0) or 1.0)
+
+    def _tmux_installed(self, now: float) -> bool:
+        # Looking tmux up on PATH stats every PATH entry; once a minute is plenty for the console's 1 s poll.
+        if now - self._tmux_checked_at >= 60.0:
+            self._tmux_found, self._tmux_checked_at = shutil.which("tmux") is not None, now
+        return self._tmux_found
 
     async def start(self) -> None:
         from fleetdeck.services.health.poller import Poller
@@ -55,7 +62,7 @@ class SessionsController(PaneController):
         from fleetdeck.services.health.sessions_db import write_poll
 
         now = self.env.clock.now()
-        if shutil.which("tmux") is None:
+        if not self._tmux_installed(now):
             rows = await self.env.astore.call(_live_rows)
             return SessionsView(rows, {}, tmux_missing=True, now=now)
         sockets = list(self.env.config.get("tmux", "sockets", ["default"]) or ["default"])

@@ -6,6 +6,7 @@ import calendar
 import re
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 STATES = ("working", "permission", "idle", "usage_limited", "dead", "unknown")
 BRAILLE_TITLE = re.compile(r"^\s*[\u2800-\u28ff]")
@@ -26,16 +27,40 @@ def recent_lines(screen: str, n: int = 25) -> list[str]:
     return lines[-n:]
 
 
+_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
+_SEARCHERS: dict[tuple[re.Pattern[str], ...], Callable[[str], object]] = {}
+
+
+def _searcher(patterns: list[re.Pattern[str]]) -> Callable[[str], object]:
+    """A search for any of ``patterns`` (each keeping its own flags) as one regex: one search per line instead
+    of one per pattern, which matters when the console polls every pane every second."""
+    key = tuple(patterns)
+    search = _SEARCHERS.get(key)
+    if search is None:
+        parts = []
+        for p in patterns:
+            flags = "".join(letter for flag, letter in _FLAGS if p.flags & flag)
+            parts.append(f"(?{flags}:{p.pattern})" if flags else f"(?:{p.pattern})")
+        try:
+            search = re.compile("|".join(parts)).search
+        except re.error:  # e.g. a pattern with global inline flags: search them one by one
+            search = lambda line: any(p.search(line) for p in key)  # noqa: E731
+        _SEARCHERS[key] = search
+    return search
+
+
 def first_match(patterns: list[re.Pattern[str]], lines: list[str]) -> int | None:
+    search = _searcher(patterns)
     for i, line in enumerate(lines):
-        if any(p.search(line) for p in patterns):
+        if search(line):
             return i
     return None
 
 
 def last_match(patterns: list[re.Pattern[str]], lines: list[str]) -> int | None:
+    search = _searcher(patterns)
     for i in range(len(lines) - 1, -1, -1):
-        if any(p.search(lines[i]) for p in patterns):
+        if search(lines[i]):
             return i
     return None
 
@@ -50,6 +75,8 @@ _CTX = [
 
 def context_left(lines: list[str]) -> int | None:
     for line in reversed(lines):
+        if "%" not in line:  # every form has one; most lines have none
+            continue
         for pattern, is_used in _CTX:
             m = pattern.search(line)
             if m:
