@@ -28,6 +28,13 @@ def _live_rows(store: Any) -> list[dict[str, Any]]:
         " WHERE s.gone_at IS NULL ORDER BY s.socket, s.name")]
 
 
+def _write_and_read(store: Any, snaps: list[Any], **kwargs: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Record a poll and read the rows back in one trip to the store's thread (the console does this every second)."""
+    from fleetdeck.services.health.sessions_db import write_poll
+
+    return write_poll(store, snaps, **kwargs), _live_rows(store)
+
+
 class SessionsController(PaneController):
     name = "sessions"
     title = "Sessions"
@@ -59,8 +66,6 @@ class SessionsController(PaneController):
             await self.poller.close()
 
     async def load(self) -> SessionsView:
-        from fleetdeck.services.health.sessions_db import write_poll
-
         now = self.env.clock.now()
         if not self._tmux_installed(now):
             rows = await self.env.astore.call(_live_rows)
@@ -75,13 +80,12 @@ class SessionsController(PaneController):
             self.hooks = HookEvents(HookEvents.default_path(self.env.paths))
         result = await self.poller.scan(sockets, now=now, previous=previous, hooks=self.hooks,
                                         idle_after_s=float(self.env.config.get("sessions", "idle_after_s", 1.5)))
-        transitions = await self.env.astore.call(
-            write_poll, result.sessions, polled=[s for s in sockets if s not in result.unavailable],
+        transitions, rows = await self.env.astore.call(
+            _write_and_read, result.sessions, polled=[s for s in sockets if s not in result.unavailable],
             unavailable=result.unavailable, now=int(now),
             default_policy=str(self.env.config.get("sessions", "restart_policy", "ask")))
         for t in transitions:
             self.env.events.publish("session.state", **t)
-        rows = await self.env.astore.call(_live_rows)
         self._previous = {r["key"]: r for r in rows}
         return SessionsView(rows, result.unavailable, now=now)
 
