@@ -318,7 +318,8 @@ class Ingestor:
                             call.project_dir, call.input_tokens, call.output_tokens, call.cache_read_tokens,
                             call.cache_write_tokens, source, call.dedupe_key, call.request_id))
         if self._writer is None:
-            self._writer = ProcessWriter(self.store) if self._parallel else InlineWriter(self.store)
+            self._writer = (ProcessWriter(self.store, merge_rows=5 * BATCH_ROWS) if self._parallel
+                            else InlineWriter(self.store))
         self._writer.submit(Batch(rows, list(self._files.values())))
         self._calls = {}
         self._files = {}

@@ -251,6 +251,23 @@ def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths, parall
         assert rollup(store) == rollup_of_raw_rows(store)
 
 
+def test_a_failing_writer_process_stops_the_run_with_its_reason_and_a_rerun_is_exact(tmp_path, store,
+                                                                                      monkeypatch) -> None:
+    import fleetdeck.services.spend.ingest as ingest_mod
+    from fleetdeck.services.errors import FleetdeckError
+
+    monkeypatch.setattr(ingest_mod, "PARALLEL_BYTES", 0)
+    tree = generate(tmp_path / "claude", 1, seed=2)
+    expected, _ = reference_count(tree)
+    store.execute("CREATE TRIGGER refuse BEFORE INSERT ON api_calls BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(FleetdeckError, match="disk says no"):
+        run_ingest(store, tree)
+    assert sums(store)[0] == 0 and store.scalar("SELECT count(*) FROM ingest_files") == 0
+    store.execute("DROP TRIGGER refuse")
+    run_ingest(store, tree)
+    assert sums(store) == expected
+
+
 def test_cli_ingest_runs_the_ingest_job_and_reports_counts(tmp_path, paths, capsys) -> None:
     from fleetdeck.app.cli import main
 
