@@ -24,13 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batches import Batch, InlineWriter, ProcessWriter
-from .pricing import Pricer
 from .record import RowBuilder
-from .transcripts import Call, ClaudeParser, CodexParser, TornLine
 
 if TYPE_CHECKING:
     from ..store import Store
+    from .batches import InlineWriter, ProcessWriter
+    from .pricing import Pricer
+    from .transcripts import Call
+
+# The parsers and writers (msgspec: a tenth of a second of imports) load with the first file that has news, so a
+# run with nothing new stays a scan of the trees.
+_PARSERS = {"claude": ("ClaudeParser", "claude-code"), "codex": ("CodexParser", "codex")}
 
 MAX_LINE = 16 * 1024 * 1024
 WINDOW = 1024 * 1024  # bytes read at a time: memory stays flat whatever the file size
@@ -153,13 +157,13 @@ class Ingestor:
 
     def run(self, claude: list[Path], codex: list[Path]) -> IngestStats:
         seen: set[str] = set()
-        work = [(p, st, ClaudeParser, "claude-code") for p, st in _walk(claude, "*.jsonl", seen)]
-        work += [(p, st, CodexParser, "codex") for p, st in _walk(codex, "rollout-*.jsonl", seen)]
+        work = [(p, st, "claude") for p, st in _walk(claude, "*.jsonl", seen)]
+        work += [(p, st, "codex") for p, st in _walk(codex, "rollout-*.jsonl", seen)]
         self.stats.files_seen = len(work)
         self._parallel = self._new_bytes(work) >= PARALLEL_BYTES and Path(self.store.path).is_file()
         try:
-            for i, (path, st, parser_cls, workflow) in enumerate(work):
-                self._file(path, st, parser_cls, workflow)
+            for i, (path, st, kind) in enumerate(work):
+                self._file(path, st, kind)
                 if self.progress and i % 50 == 0:
                     self.progress(i, len(work), os.path.basename(path))
             self._hand_off()
@@ -168,10 +172,10 @@ class Ingestor:
                 self.stats.rows_added = self._writer.close()
         return self.stats
 
-    def _new_bytes(self, work: list[tuple[str, os.stat_result, type, str]]) -> int:
+    def _new_bytes(self, work: list[tuple[str, os.stat_result, str]]) -> int:
         """About how much there is to read (an estimate: files skipped for good are counted too)."""
         total = 0
-        for path, st, _, _ in work:
+        for path, st, _ in work:
             known = self.known.get(path)
             if known is None or st.st_size < known[0]:
                 total += st.st_size
@@ -181,7 +185,7 @@ class Ingestor:
 
     # -- one file -------------------------------------------------------------------------------------------
 
-    def _file(self, path: str, st: os.stat_result, parser_cls: type, workflow: str) -> None:
+    def _file(self, path: str, st: os.stat_result, kind: str) -> None:
         known = self.known.get(path)
         offset, state, torn = 0, None, 0
         if known is not None:
@@ -193,7 +197,10 @@ class Ingestor:
                     return  # skipped for good (binary / not JSONL); its warning was given once
                 offset, torn = k_offset, k_torn
                 state = json.loads(k_state) if k_state else None
-        parser = parser_cls(state)
+        from . import transcripts
+
+        class_name, workflow = _PARSERS[kind]
+        parser = getattr(transcripts, class_name)(state)
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError as exc:
@@ -285,7 +292,7 @@ class Ingestor:
     def _line(self, parser: Any, line: bytes, offset: int, path: str, workflow: str) -> int:
         try:
             call = parser.parse(line, offset, path)
-        except TornLine:
+        except parser.Torn:
             self.stats.torn_lines += 1
             return 1
         if call is None:
@@ -317,6 +324,8 @@ class Ingestor:
             rows.append(row(call.at, call.model, fleet_workflow or workflow, call.session, fleet_id,
                             call.project_dir, call.input_tokens, call.output_tokens, call.cache_read_tokens,
                             call.cache_write_tokens, source, call.dedupe_key, call.request_id))
+        from .batches import Batch, InlineWriter, ProcessWriter
+
         if self._writer is None:
             self._writer = (ProcessWriter(self.store, merge_rows=5 * BATCH_ROWS) if self._parallel
                             else InlineWriter(self.store))

@@ -95,6 +95,7 @@ _decode_line = msgspec.json.Decoder(_Line).decode
 
 class ClaudeParser:
     source = "claude"
+    Torn = TornLine  # what parse raises for a line that is not complete JSON
     mark = USAGE_MARK  # lines without it carry no usage: they are not decoded at all
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
@@ -167,6 +168,7 @@ _CODEX_KEYS = ("input_tokens", "cached_input_tokens", "output_tokens")
 
 class CodexParser:
     source = "codex"
+    Torn = TornLine  # what parse raises for a line that is not complete JSON
     mark = None  # session_meta/turn_context lines matter too
 
     def __init__(self, state: dict[str, Any] | None = None) -> None:
