@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -77,7 +78,7 @@ def shape(sums: Sums, starts: list[int], *, now: float, tz: str) -> dict[str, An
                         "tokens": sum(v[3] for _, v in tail)})
         return out
 
-    ranked = sorted(sums.session.items(), key=lambda kv: (-kv[1][0], kv[0]))[:TOP_SESSIONS]
+    ranked = heapq.nsmallest(TOP_SESSIONS, sums.session.items(), key=lambda kv: (-kv[1][0], kv[0]))
     sessions = [{"name": k, "cost": _cents(v[0]), "calls": v[1], "tokens": v[3]} for k, v in ranked]
     return {
         "generated": datetime.fromtimestamp(now, zone).strftime("%Y-%m-%d %H:%M %Z"),
