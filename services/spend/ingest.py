@@ -266,16 +266,30 @@ class Ingestor:
                 torn += self._line(parser, line, base + pos, path, workflow)
                 pos += len(line) + 1
             return torn
-        find, rfind = data.find, data.rfind
-        pos = 0
+        # What _line does, inlined: this loop runs once per usage line (80,000 times for 200 MB).
+        find, rfind, parse, torn_line = data.find, data.rfind, parser.parse, parser.Torn
+        calls, source = self._calls, parser.source
+        found = pos = 0
         while True:
             i = find(mark, pos, last)
             if i < 0:
-                return torn
+                break
             begin = rfind(b"\n", pos, i) + 1 or pos
             end = find(b"\n", i, last + 1)
-            torn += self._line(parser, data[begin:end], base + begin, path, workflow)
             pos = end + 1
+            try:
+                call = parse(data[begin:end], base + begin, path)
+            except torn_line:
+                torn += 1
+                continue
+            if call is not None:
+                found += 1
+                old = calls.get(call.dedupe_key)
+                if old is None or call.tokens > old[0].tokens:  # else a streamed copy with no more tokens
+                    calls[call.dedupe_key] = (call, source, workflow)
+        self.stats.torn_lines += torn
+        self.stats.calls_found += found
+        return torn
 
     def _last_line(self, parser: Any, data: bytes, offset: int, path: str, workflow: str) -> bool:
         """A last line without a newline is taken (True) only if it is complete JSON; else it is still being
