@@ -19,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,7 +161,8 @@ class Ingestor:
         work = [(p, st, "claude") for p, st in _walk(claude, "*.jsonl", seen)]
         work += [(p, st, "codex") for p, st in _walk(codex, "rollout-*.jsonl", seen)]
         self.stats.files_seen = len(work)
-        self._parallel = self._new_bytes(work) >= PARALLEL_BYTES and Path(self.store.path).is_file()
+        self._parallel = (self._new_bytes(work) >= PARALLEL_BYTES and Path(self.store.path).is_file()
+                          and bool(sys.executable))
         try:
             for i, (path, st, kind) in enumerate(work):
                 self._file(path, st, kind)
@@ -340,9 +342,13 @@ class Ingestor:
                             call.cache_write_tokens, source, call.dedupe_key, call.request_id))
         from .batches import Batch, InlineWriter, ProcessWriter
 
+        if self._writer is None and self._parallel:
+            try:
+                self._writer = ProcessWriter(self.store, merge_rows=5 * BATCH_ROWS)
+            except OSError:  # no interpreter to start (an embedded Python): write in place
+                pass
         if self._writer is None:
-            self._writer = (ProcessWriter(self.store, merge_rows=5 * BATCH_ROWS) if self._parallel
-                            else InlineWriter(self.store))
+            self._writer = InlineWriter(self.store)
         self._writer.submit(Batch(rows, list(self._files.values())))
         self._calls = {}
         self._files = {}
