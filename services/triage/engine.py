@@ -72,17 +72,20 @@ def classify(miner: Miner, text: str) -> Classified:
     """(signature, kind, title, stack, masked, template_id) of one error text: a stack trace's signature, or
     the group the miner puts the first non-blank line in. benchmarks/grouping.py times this function."""
     leaf = miner.add_known(text)  # a text the miner was given whole before: one line, so no stack either
+    if leaf is not None and leaf.memo is not None:
+        return leaf.memo  # the same answer as for the last message of this leaf, while its group holds
     if leaf is None:
         lines = text.splitlines()
-        if len(lines) == 1 and len(lines[0]) == len(text):  # one line and no line break: no stack trace
-            first = text
+        if len(lines) == 1 and len(lines[0]) == len(text) <= MAX_LINE:  # one line, no break: no stack trace
+            leaf = miner.add_new(text)
         else:
             sig = stack_signature(text)
             if sig is not None:
                 return sig.signature, "traceback", sig.title, sig.stack, None, None
             first = next((ln for ln in lines if ln.strip()), text)
-        leaf = miner.add(first if len(first) <= MAX_LINE else first[:MAX_LINE])
-    return "msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id
+            leaf = miner.add(first if len(first) <= MAX_LINE else first[:MAX_LINE])
+    row = leaf.memo = ("msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id)
+    return row
 
 
 @dataclass
@@ -172,11 +175,12 @@ class Engine:
 
     def _rekey(self, conn: sqlite3.Connection) -> None:
         """Templates that widened change the signature of their message groups: rename, merging equal ones."""
-        if not self.miner.dirty:
+        dirty = self.miner.dirty
+        if not dirty:
             return
-        marks = ",".join("?" * len(self.miner.dirty))
+        marks = ",".join("?" * len(dirty))
         rows = conn.execute(f"SELECT id, signature, masked, template_id FROM error_groups"
-                            f" WHERE kind = 'message' AND template_id IN ({marks})", list(self.miner.dirty)).fetchall()
+                            f" WHERE kind = 'message' AND template_id IN ({marks})", list(dirty)).fetchall()
         for gid, old_sig, masked, tid in rows:
             template = self.miner.templates.get(tid)
             if template is None or masked is None:
@@ -200,7 +204,7 @@ class Engine:
                 " variants = excluded.variants, updated_at = excluded.updated_at",
                 (t.id, t.text, t.count, json.dumps({str(k): sorted(v) for k, v in t.values.items()}), now),
             )
-        self.miner.dirty.clear()
+        self.miner.clear_dirty()
 
     def _file_or_link(self, conn: sqlite3.Connection, gid: int, now: int, result: IngestResult) -> None:
         g = conn.execute("SELECT signature, title, count, bug_id, status FROM error_groups WHERE id = ?",

@@ -22,6 +22,8 @@ _SYSLOG_DATE = re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?"
 _DATE_SPACE_TIME = re.compile(r"\d(?<!\w\d)\d{3}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
                               r"(?:Z|[+-]\d{2}:?\d{2})?").sub
 _SIZE_SPACE = re.compile(r"\b\d+(?:\.\d+)?\s(?:[KMGTP]i?B|B)\b").sub
+# The token a match of those rules ends in, zeroed: a time ("15:16:01", "03:04") or a size unit ("MB,").
+_SPAN_END = re.compile(rb"0?0:00|(?:[KMGTP]i?)?B(?!\w)").match
 # Every match of the three rules above holds whitespace then a time ("4 15:16", "02 03:04") or a digit,
 # whitespace and a size unit. The scan starts at ':' or 'B' and looks back, so most of the line is skipped.
 _SPAN_HINT = re.compile(r":\d\d(?:(?<=\s\d:\d\d)|(?<=\s\d\d:\d\d))"
@@ -53,6 +55,11 @@ _QUOTED = re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\"").sub
 _SPECIAL = re.compile(r"[\d@/=(<\x00]|:\\|\.(?:[a-z][a-z]|\.)|[0-9a-fA-F]{8}").search
 has_digit = re.compile(r"\d").search
 
+# A number or hex value (with a digit) between brackets or punctuation, the commonest variable token: the rules
+# would make it lead + <*> + trail (unless it is an error code), so it skips them. No quotes: quoted values go whole.
+_NUMBER = re.compile(r"([(\[{<]*)(0[xX][0-9a-fA-F]+|[0-9a-fA-F]*\d[0-9a-fA-F]*)([)\]}>,;:.!?]*)").fullmatch
+_MAX_CACHED_TOKEN = 256  # bytes; longer tokens are masked each time rather than held
+
 _HOLE = "\x00"
 _MAYBE_VARIABLE = re.compile(r"[\d=(\x00]|\.\.|[0-9a-fA-F]{8}").search
 _ERROR_CODE = re.compile(r"^[A-Z]{2,8}[-_]?\d{2,6}$").match
@@ -65,8 +72,44 @@ _HEX_WORD = re.compile(r"^[0-9a-fA-F]{8,}$").match
 def mask(message: str, key: bytes | None = None) -> str:
     """The message with every variable part replaced by <*>, whitespace collapsed. ``key`` is
     ``zeroed(message)`` when the caller has it at hand."""
+    return mask_kept(message, key)[0]
+
+
+def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) -> tuple[str, bool]:
+    """``mask``, and whether the masked text kept any digit (an error code, say): when it kept none, every
+    message of the same ``zeroed`` form masks to the same text."""
     m = message
-    if (":" in m or "B" in m) and _SPAN_HINT(m) is not None:  # `in` is far cheaper than any regex scan
+    if key is None:
+        key = m.encode("utf-8", "replace").translate(_ZERO)
+    tokens = None
+    # Non-ASCII text: split as str does, then zero each token. ASCII: bytes.split() splits where str.split()
+    # does but for \x1c-\x1f, which no cached key holds, so a line with them reaches the loop below.
+    keys = key.split() if key.isascii() else _keys(tokens := m.split())
+    out = list(map(_WORDS_get, keys))  # in C; only tokens of a shape not seen before reach the loop below
+    kept = False  # _WORDS holds only masked tokens without digits
+    if None in out:
+        if tokens is None:
+            tokens = m.split()
+            if "\x1c" in m or "\x1d" in m or "\x1e" in m or "\x1f" in m:
+                keys = _keys(tokens)
+                out = list(map(_WORDS_get, keys))
+        if len(_WORDS) >= _CACHE_SIZE:
+            _WORDS.clear()
+            _SPAN_ENDS.clear()
+        i = 0
+        for t in out:
+            if t is None:
+                t = tokens[i]
+                if _SPAN_END(keys[i]) is not None:
+                    _SPAN_ENDS.add(keys[i])
+                if _SPECIAL(t) is None:  # a word (so without digits: its key is itself)
+                    _WORDS[keys[i]] = out[i] = t
+                else:
+                    out[i], digits = _masked_token(t, keys[i])
+                    kept = kept or digits
+            i += 1
+    # A token that can end a match of the whitespace-holding rules: those run first on the whole message.
+    if not spans_done and not _SPAN_ENDS.isdisjoint(keys) and _SPAN_HINT(m) is not None:
         if ":" in m and ("Jan" in m or "Feb" in m or "Mar" in m or "Apr" in m or "May" in m or "Jun" in m
                          or "Jul" in m or "Aug" in m or "Sep" in m or "Oct" in m or "Nov" in m or "Dec" in m):
             m = _SYSLOG_DATE(WILDCARD, m)
@@ -74,45 +117,34 @@ def mask(message: str, key: bytes | None = None) -> str:
             m = _DATE_SPACE_TIME(WILDCARD, m)
         if "B" in m:
             m = _SIZE_SPACE(WILDCARD, m)
-        key = None
-    if m.isascii() and not ("\x1c" in m or "\x1d" in m or "\x1e" in m or "\x1f" in m):
-        # bytes.split() splits on the same characters as str.split() here, so the zeroed tokens come in C
-        keys = (key if key is not None else m.encode().translate(_ZERO)).split()
-        tokens = None
-    else:
-        tokens = m.split()
-        keys = [t.encode("utf-8", "replace").translate(_ZERO) for t in tokens]
-    out = list(map(_WORDS_get, keys))  # in C; only tokens of a shape not seen before reach the loop below
-    if None in out:
-        if tokens is None:
-            tokens = m.split()
-        if len(_WORDS) >= _CACHE_SIZE:
-            _WORDS.clear()
-        i = 0
-        for t in out:
-            if t is None:
-                out[i] = _masked_token(tokens[i], keys[i])
-            i += 1
-    return " ".join(out)
+        return mask_kept(m, None, True)
+    return " ".join(out), kept
 
 
-def _masked_token(token: str, key: bytes) -> str:
-    """One token through the token rules and ``_mask_token``. A result without digits is the same for every
-    token of the same ``key`` (the token with its digits zeroed) and goes to ``_WORDS``; one that kept digits
-    is remembered as a shape: the token itself, or (prefix length, suffix length) around one <*>."""
+def _keys(tokens: list[str]) -> list[bytes]:
+    return [t.encode("utf-8", "replace").translate(_ZERO) for t in tokens]
+
+
+def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
+    """One token through the token rules and ``_mask_token``, and whether the result kept digits. A result
+    without digits is the same for every token of the same ``key`` (the token with its digits zeroed) and
+    goes to ``_WORDS``; one that kept digits is remembered as a shape: the token itself, or (prefix length,
+    suffix length) around one <*>."""
     shape = _KEPT.get(key)
     if shape is not None:
         if shape is _VERBATIM:
-            return token
+            return token, True
         head, tail = shape
-        return token[:head] + WILDCARD + token[len(token) - tail:] if tail else token[:head] + WILDCARD
-    if _SPECIAL(token) is None:  # a word (so without digits: key is the token itself)
-        _WORDS[key] = token
-        return token
-    out = _mask_token(_token_rules(token))
+        return (token[:head] + WILDCARD + token[len(token) - tail:] if tail else token[:head] + WILDCARD), True
+    number = _NUMBER(token)
+    if number is not None and _ERROR_CODE(number[2]) is None:
+        out = number[1] + WILDCARD + number[3]  # what the rules below make of it, without running them
+    else:
+        out = _mask_token(_token_rules(token))
     if has_digit(out) is None:
-        _WORDS[key] = out
-        return out
+        if len(key) <= _MAX_CACHED_TOKEN:
+            _WORDS[key] = out
+        return out, False
     if len(_KEPT) >= _CACHE_SIZE:
         _KEPT.clear()
     if out == token:
@@ -123,7 +155,7 @@ def _masked_token(token: str, key: bytes) -> str:
         if (i >= 0 and WILDCARD not in out[i + len(WILDCARD):] and i + tail <= len(token)
                 and out[:i] == token[:i] and out[len(out) - tail:] == token[len(token) - tail:]):
             _KEPT[key] = (i, tail)
-    return out
+    return out, True
 
 
 def _token_rules(m: str) -> str:
@@ -183,6 +215,7 @@ _ZERO = bytes.maketrans(b"123456789", b"000000000")
 _CACHE_SIZE = 100_000  # entries per cache; a full cache is cleared
 _WORDS: dict[bytes, str] = {}  # token with digits zeroed -> masked token, when that kept no digit
 _WORDS_get = _WORDS.get
+_SPAN_ENDS: set[bytes] = set()  # keys seen that match _SPAN_END
 _KEPT: dict[bytes, tuple[int, int]] = {}  # the same for tokens whose masked form kept digits: its shape
 _VERBATIM = (-1, -1)
 
@@ -196,6 +229,7 @@ def zeroed(message: str) -> bytes:
 def clear_caches() -> None:
     """Forget cached tokens (benchmarks start each timed run cold)."""
     _WORDS.clear()
+    _SPAN_ENDS.clear()
     _KEPT.clear()
 
 

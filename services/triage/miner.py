@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from operator import eq
 from typing import Any, Iterable
 
-from .masking import _ZERO, WILDCARD, has_digit, mask, zeroed
+from .masking import _ZERO, WILDCARD, mask_kept
 
 SIMILARITY = 0.5  # share of a template's constant tokens a message must match to join it
 # A position where a template has seen at most this many distinct words is a constant that tells groups apart
@@ -35,6 +35,7 @@ class Template:
     values: dict[int, set[str]] = field(default_factory=dict)
     wild: set[int] = field(default_factory=set)  # positions holding <*>
     version: int = 0  # bumped whenever tokens or values change, so leaves know their cached group is stale
+    dirty: bool = field(default=False, repr=False)  # counted or changed since the miner's last clear_dirty()
     _kept: list[int] = field(default_factory=list, init=False, repr=False)  # as of _kept_version
     _kept_version: int = field(default=-1, init=False, repr=False)
     _text: str = field(default="", init=False, repr=False)
@@ -70,18 +71,20 @@ class Leaf:
     template: Template
     group: str = ""
     version: int = -1
+    memo: Any = None  # the caller's cache of what it derives from ``group``; reset when the group changes
 
 
 @dataclass
 class Miner:
     similarity: float = SIMILARITY
     templates: dict[int, Template] = field(default_factory=dict)
-    dirty: set[int] = field(default_factory=set)  # templates whose row must be saved
     _buckets: dict[int, list[Template]] = field(default_factory=dict)
     _lines: dict[str, Leaf] = field(default_factory=dict)  # message text -> leaf
     _seen: dict[bytes, Leaf] = field(default_factory=dict)  # message with digits zeroed -> leaf
     _cache: dict[str, Leaf] = field(default_factory=dict)  # masked text -> leaf
     _next_id: int = 1
+    _dirty: list[Template] = field(default_factory=list)
+    _missed: tuple[str, bytes] = ("", b"")  # the last message add_known did not know, and its zeroed form
 
     def load_rows(self, rows: Iterable[Any]) -> None:
         """Restore templates from triage_templates rows (id, template, count, variants JSON)."""
@@ -98,7 +101,7 @@ class Miner:
         """Group one message; return its leaf (the template is created or widened as needed), whose ``group``
         is the message's group as things stand now."""
         leaf = self.add_known(message)
-        return leaf if leaf is not None else self._add_new(message)
+        return leaf if leaf is not None else self.add_new(message)
 
     def add_known(self, message: str) -> Leaf | None:
         """``add`` for a message seen before, as it is or up to its digits: one or two dict lookups, the
@@ -107,33 +110,57 @@ class Miner:
         if leaf is None:
             # Masking decides by digit classes, never by digit values: messages equal up to their digits
             # mask alike, and ``_seen`` holds those whose masked text kept no digit (so it is the same text).
-            leaf = self._seen.get(message.encode("utf-8", "replace").translate(_ZERO))
+            key = message.encode("utf-8", "replace").translate(_ZERO)
+            leaf = self._seen.get(key)
             if leaf is None:
+                self._missed = (message, key)  # for add_new, which comes next
                 return None
-            self._remember(self._lines, message, leaf)  # the same text again costs one lookup
+            lines = self._lines  # the same text again costs one lookup (inline: this is the hot path)
+            if len(message) <= MAX_CACHED_LINE:
+                if len(lines) >= CACHE_SIZE:
+                    lines.clear()
+                lines[message] = leaf
         t = leaf.template
         t.count += 1
-        self.dirty.add(t.id)
+        if not t.dirty:
+            t.dirty = True
+            self._dirty.append(t)
         if leaf.version != t.version:
             leaf.group = t.signature(leaf.tokens)
             leaf.version = t.version
+            leaf.memo = None
         return leaf
 
-    def _add_new(self, message: str) -> Leaf:
-        key = zeroed(message)
-        masked = mask(message, key)
+    def add_new(self, message: str) -> Leaf:
+        """``add`` for a message that ``add_known`` just did not know."""
+        missed = self._missed
+        key = missed[1] if missed[0] is message else message.encode("utf-8", "replace").translate(_ZERO)
+        masked, kept_digits = mask_kept(message, key)
         leaf = self._leaf(masked)
-        if has_digit(masked) is None:
-            self._remember(self._seen, key, leaf)
-        else:  # it kept digits (an error code): only the same text masks the same
+        if kept_digits:  # an error code, say: only the same text masks the same
             self._remember(self._lines, message, leaf)
+        else:
+            self._remember(self._seen, key, leaf)
         t = leaf.template
         t.count += 1
-        self.dirty.add(t.id)
+        if not t.dirty:
+            t.dirty = True
+            self._dirty.append(t)
         if leaf.version != t.version:
             leaf.group = t.signature(leaf.tokens)
             leaf.version = t.version
+            leaf.memo = None
         return leaf
+
+    @property
+    def dirty(self) -> set[int]:
+        """Ids of the templates whose row must be saved: counted or changed since the last ``clear_dirty``."""
+        return {t.id for t in self._dirty}
+
+    def clear_dirty(self) -> None:
+        for t in self._dirty:
+            t.dirty = False
+        self._dirty.clear()
 
     def _remember(self, cache: dict[Any, Leaf], key: str | bytes, leaf: Leaf) -> None:
         if len(key) > MAX_CACHED_LINE:
