@@ -45,7 +45,7 @@ class Classification:
     reasons: list[str] = field(default_factory=list)
 
 
-def classify(text: str, *, difficulty_bump: float = 0.55) -> Classification:
+def classify(text: str, *, difficulty_bump: float = 0.45) -> Classification:
     matches = [(level, kind, rx.search(text)) for level, kind, rx in _COMPILED]
     matches = [(level, kind, m) for level, kind, m in matches if m]
     reasons: list[str] = []

@@ -80,7 +80,7 @@ class Router:
         return self._pricer().price(spend_model_name(ref), input_tokens, EST_OUTPUT_TOKENS)
 
     def _base_index(self, text: str) -> tuple[int, Any]:
-        c = classify(text, difficulty_bump=float(self.cfg.get("difficulty_bump", 0.55)))
+        c = classify(text, difficulty_bump=float(self.cfg.get("difficulty_bump", 0.45)))
         return level_to_index(c.level, len(self.tiers)), c
 
     def route(self, text: str, workflow: str | None = None) -> dict[str, Any]:

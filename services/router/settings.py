@@ -64,9 +64,9 @@ SECTIONS = [
             Setting("lower_after_successes", 10,
                     "Lower a task type's minimum tier again after this many successes in a row.",
                     kind="int", validate=_positive),
-            Setting("difficulty_bump", 0.55,
-                    "Raise the tier by one when the difficulty model scores a task above this (0..1; 0.55 is about\n"
-                    "the hardest 15 % of MMLU questions).",
+            Setting("difficulty_bump", 0.45,
+                    "Raise the tier by one when the difficulty model scores a task above this (0..1; 0.45 is about\n"
+                    "the hardest 23 % of MMLU questions).",
                     kind="float"),
         ),
     ),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from fleetdeck.app.cli import main
 from fleetdeck.services.errors import DataError
 from fleetdeck.services.router import Router
 from fleetdeck.services.router.classify import level_to_index
-from fleetdeck.services.router.difficulty import difficulty, shipped_model
+from fleetdeck.services.router.difficulty import difficulty, load, shipped_model
 
 
 @pytest.fixture
@@ -82,15 +80,24 @@ def test_five_tiers_map_onto_fewer_configured_ones():
     assert [level_to_index(level, 5) for level in range(5)] == [0, 1, 2, 3, 4]
 
 
-def test_difficulty_model_ships_and_scores_quickly():
-    assert shipped_model(), "services/router/difficulty_model.json is missing"
+def test_difficulty_model_ships_and_scores_a_prompt():
+    # Its per-call cost is measured by benchmarks/router_eval.py, not asserted here.
+    assert shipped_model() is not None, "services/router/difficulty_model.json is missing or unreadable"
     hard = "Find the value of x if 3x^2 + 2x - 8 = 0 and x > 0.\nA. 4/3\nB. 2\nC. -2\nD. 8/3\nAnswer:"
-    started = time.perf_counter()
-    for _ in range(200):
-        score = difficulty(hard)
-    per_call_ms = (time.perf_counter() - started) / 200 * 1000
-    assert 0.0 <= score <= 1.0
-    assert per_call_ms < 5
+    assert 0.0 <= difficulty(hard) <= 1.0
+
+
+def test_a_task_without_answer_choices_is_judged_by_its_wording():
+    # Free-form tasks have no A-D choices; the model must not read that absence as an extreme value.
+    assert difficulty("Summarize this article") < 0.4
+    assert difficulty("Find the value of x if 3x^2 + 2x - 8 = 0") > difficulty("Summarize this article")
+
+
+def test_an_unreadable_model_file_means_no_model(tmp_path):
+    broken = tmp_path / "difficulty_model.json"
+    broken.write_text('{"features": ["a"], "mean": [0], "scale": [1], "weak": [0], "strong": [0, 1]}')
+    assert load(broken) is None
+    assert load(tmp_path / "missing.json") is None
 
 
 def test_a_hard_looking_task_goes_one_tier_up(router):
