@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
                              "weak": "P(Mixtral-8x7B wrong)", "strong": "P(GPT-4 wrong)"})
         print(f"wrote {dm.MODEL_FILE} ({len(model.weak) + len(model.strong)} weights)")
 
-    print(f"ratio={headline_share:.3f}/0.50 random={random_headline:.3f} goal=0.50 "
-          f"(report subjects, model fitted on tuning subjects)")
+    print("ratio below: report subjects, model fitted on the tuning subjects")
+    print(f"ratio={headline_share:.3f}/0.50 random={random_headline:.3f} goal=0.50")
     return 0
 
 
