@@ -71,9 +71,15 @@ Classified = tuple[str, str, str, str | None, str | None, int | None]
 def classify(miner: Miner, text: str) -> Classified:
     """(signature, kind, title, stack, masked, template_id) of one error text: a stack trace's signature, or
     the group the miner puts the first non-blank line in. benchmarks/grouping.py times this function."""
-    leaf = miner.add_known(text)  # a text the miner was given whole before: one line, so no stack either
+    leaf = miner.lookup(text)  # a text the miner was given whole before: one line, so no stack either
+    if leaf is not None:
+        memo = leaf.memo
+        if memo is not None and leaf.version == leaf.template.version:
+            miner.count(leaf)  # the same answer as for the last message of this leaf, while its group holds
+            return memo
+    leaf = miner.add_known(text)
     if leaf is not None and leaf.memo is not None:
-        return leaf.memo  # the same answer as for the last message of this leaf, while its group holds
+        return leaf.memo
     if leaf is None:
         lines = text.splitlines()
         if len(lines) == 1 and len(lines[0]) == len(text) <= MAX_LINE:  # one line, no break: no stack trace

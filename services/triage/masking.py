@@ -12,6 +12,8 @@ message whose tokens all have a known shape costs an encode, a split, a C-level 
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
+from operator import is_
 
 WILDCARD = "<*>"
 
@@ -24,6 +26,7 @@ _DATE_SPACE_TIME = re.compile(r"\d(?<!\w\d)\d{3}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2
 _SIZE_SPACE = re.compile(r"\b\d+(?:\.\d+)?\s(?:[KMGTP]i?B|B)\b").sub
 # The token a match of those rules ends in, zeroed: a time ("15:16:01", "03:04") or a size unit ("MB,").
 _SPAN_END = re.compile(rb"0?0:00|(?:[KMGTP]i?)?B(?!\w)").match
+_SPAN_END_FIRST = frozenset(b"0BKMGTP")
 # Every match of the three rules above holds whitespace then a time ("4 15:16", "02 03:04") or a digit,
 # whitespace and a size unit. The scan starts at ':' or 'B' and looks back, so most of the line is skipped.
 _SPAN_HINT = re.compile(r":\d\d(?:(?<=\s\d:\d\d)|(?<=\s\d\d:\d\d))"
@@ -53,6 +56,7 @@ _QUOTED = re.compile(r"'[^'\s]*\d[^'\s]*'|\"[^\"\s]*\d[^\"\s]*\"").sub
 # (Windows path), '.' before two lower-case letters (host); '=', '(', '..', a NUL or eight hex digits in a row
 # (``_mask_token``); '<' (an earlier <*>).
 _SPECIAL = re.compile(r"[\d@/=(<\x00]|:\\|\.(?:[a-z][a-z]|\.)|[0-9a-fA-F]{8}").search
+_HEX8 = re.compile(r"[0-9a-fA-F]{8}").search
 has_digit = re.compile(r"\d").search
 
 # A number or hex value (with a digit) between brackets or punctuation, the commonest variable token: the rules
@@ -96,18 +100,15 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
         if len(_WORDS) >= _CACHE_SIZE:
             _WORDS.clear()
             _SPAN_ENDS.clear()
-        i = 0
-        for t in out:
-            if t is None:
-                t = tokens[i]
-                if _SPAN_END(keys[i]) is not None:
-                    _SPAN_ENDS.add(keys[i])
-                if _SPECIAL(t) is None:  # a word (so without digits: its key is itself)
-                    _WORDS[keys[i]] = out[i] = t
-                else:
-                    out[i], digits = _masked_token(t, keys[i])
-                    kept = kept or digits
-            i += 1
+        for i in compress(range(len(out)), map(is_, out, repeat(None))):  # the places of new shapes, in C
+            t, k = tokens[i], keys[i]
+            if k[0] in _SPAN_END_FIRST and _SPAN_END(k) is not None:
+                _SPAN_ENDS.add(k)
+            if (t.isalpha() and (len(t) < 8 or _HEX8(t) is None)) or _SPECIAL(t) is None:
+                _WORDS[k] = out[i] = t  # a word (so without digits: its key is itself)
+            else:
+                out[i], digits = _masked_token(t, k)
+                kept = kept or digits
     # A token that can end a match of the whitespace-holding rules: those run first on the whole message.
     if not spans_done and not _SPAN_ENDS.isdisjoint(keys) and _SPAN_HINT(m) is not None:
         if ":" in m and ("Jan" in m or "Feb" in m or "Mar" in m or "Apr" in m or "May" in m or "Jun" in m

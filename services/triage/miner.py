@@ -12,8 +12,10 @@ leaf remembers its group signature until its template changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import eq
-from typing import Any, Iterable
+from collections import Counter
+from itertools import compress
+from operator import eq, ne
+from typing import Any, Callable, Iterable
 
 from .masking import _ZERO, WILDCARD, mask_kept
 
@@ -22,33 +24,37 @@ SIMILARITY = 0.5  # share of a template's constant tokens a message must match t
 # ("Accepted"/"Failed password"); more distinct words make it a variable (user names, hosts).
 MAX_CONSTANTS = 3
 CACHE_SIZE = 65_536  # entries per cache; a full cache is cleared (a cache, never the state)
+_WILD_TO_NONE = {WILDCARD: None}
 MAX_CACHED_LINE = 1024  # longer messages are not cached: rarely repeated, costly to hold (64 MiB at most)
 
 
-@dataclass(slots=True, eq=False)
 class Template:
     """A cluster of masked messages of one length; ``values`` holds the words seen where its tokens differ."""
 
-    id: int
-    tokens: list[str]
-    count: int = 0
-    values: dict[int, set[str]] = field(default_factory=dict)
-    wild: set[int] = field(default_factory=set)  # positions holding <*>
-    version: int = 0  # bumped whenever tokens or values change, so leaves know their cached group is stale
-    dirty: bool = field(default=False, repr=False)  # counted or changed since the miner's last clear_dirty()
-    _kept: list[int] = field(default_factory=list, init=False, repr=False)  # as of _kept_version
-    _kept_version: int = field(default=-1, init=False, repr=False)
-    _text: str = field(default="", init=False, repr=False)
+    __slots__ = ("id", "tokens", "count", "values", "wild", "version", "dirty", "_kept", "_kept_version", "_text")
 
-    def __post_init__(self) -> None:
-        self.wild = {i for i, tok in enumerate(self.tokens) if tok == WILDCARD}
+    def __init__(self, id: int, tokens: list[str], count: int = 0) -> None:
+        self.id = id
+        self.tokens = tokens
+        self.count = count
+        self.values: dict[int, set[str]] = {}
+        self.wild = {i for i, tok in enumerate(tokens) if tok == WILDCARD}  # positions holding <*>
+        self.version = 0  # bumped whenever tokens or values change, so leaves know their group is stale
+        self.dirty = False  # counted or changed since the miner's last clear_dirty()
+        self._kept: list[int] = []  # positions ``signature`` takes from the message, as of _kept_version
+        self._kept_version = -1
+        self._text = ""
+
+    def __repr__(self) -> str:
+        return f"Template({self.id}, {self.text!r}, count={self.count})"
 
     @property
     def text(self) -> str:
         return " ".join(self.tokens)
 
     def signature(self, toks: list[str]) -> str:
-        """The group of one masked message: the template, with few-valued positions kept as the message has them."""
+        """The group of one masked message: the template, with few-valued positions kept as the message has
+        them."""
         if self._kept_version != self.version:
             values = self.values
             self._kept = sorted(i for i in self.wild if i in values and len(values[i]) <= MAX_CONSTANTS)
@@ -62,29 +68,39 @@ class Template:
         return " ".join(out)
 
 
-@dataclass(slots=True, eq=False)
 class Leaf:
     """One distinct masked message, the template it joined, and its group as of the template's ``version``."""
 
-    text: str
-    tokens: list[str]
-    template: Template
-    group: str = ""
-    version: int = -1
-    memo: Any = None  # the caller's cache of what it derives from ``group``; reset when the group changes
+    __slots__ = ("text", "tokens", "template", "group", "version", "memo")
+
+    def __init__(self, text: str, tokens: list[str], template: Template) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.template = template
+        self.group = ""
+        self.version = -1
+        self.memo: Any = None  # the caller's cache of what it derives from ``group``; reset when that changes
 
 
 @dataclass
 class Miner:
     similarity: float = SIMILARITY
     templates: dict[int, Template] = field(default_factory=dict)
-    _buckets: dict[int, list[Template]] = field(default_factory=dict)
+    _buckets: dict[int, list[Template]] = field(default_factory=dict)  # templates by length
     _lines: dict[str, Leaf] = field(default_factory=dict)  # message text -> leaf
     _seen: dict[bytes, Leaf] = field(default_factory=dict)  # message with digits zeroed -> leaf
     _cache: dict[str, Leaf] = field(default_factory=dict)  # masked text -> leaf
     _next_id: int = 1
     _dirty: list[Template] = field(default_factory=list)
     _missed: tuple[str, bytes] = ("", b"")  # the last message add_known did not know, and its zeroed form
+    _counted: list[Leaf] = field(default_factory=list)  # leaves counted by ``count``, not yet folded in
+    lookup: Callable[[str], Leaf | None] = field(init=False, repr=False)
+    count: Callable[[Leaf], None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The hot path of a caller that has seen a message before: both in C, no Python frame.
+        self.lookup = self._lines.get  # the leaf of a message added before as it is (nothing counted)
+        self.count = self._counted.append  # one more message for this leaf (folded into templates later)
 
     def load_rows(self, rows: Iterable[Any]) -> None:
         """Restore templates from triage_templates rows (id, template, count, variants JSON)."""
@@ -155,7 +171,20 @@ class Miner:
     @property
     def dirty(self) -> set[int]:
         """Ids of the templates whose row must be saved: counted or changed since the last ``clear_dirty``."""
+        self.fold_counts()
         return {t.id for t in self._dirty}
+
+    def fold_counts(self) -> None:
+        """Add the messages counted by ``count`` to their templates' counts."""
+        if self._counted:
+            dirty = self._dirty
+            for leaf, n in Counter(self._counted).items():
+                t = leaf.template
+                t.count += n
+                if not t.dirty:
+                    t.dirty = True
+                    dirty.append(t)
+            self._counted.clear()
 
     def clear_dirty(self) -> None:
         for t in self._dirty:
@@ -186,14 +215,17 @@ class Miner:
         if leaf.version != t.version:
             leaf.group = t.signature(leaf.tokens)
             leaf.version = t.version
+            leaf.memo = None
         return leaf.group
 
     def _match(self, toks: list[str]) -> Template:
+        """The template of the same length whose constants the message matches best (the first of equals),
+        widened to take it, when it matches more than ``similarity`` of them; else a new template."""
         bucket = self._buckets.setdefault(len(toks), [])
         best, best_score = None, -1.0
         if bucket:
             # <*> in the message compares unequal to everything, so equal positions are template constants
-            words = [None if tok == WILDCARD else tok for tok in toks]
+            words = list(map(_WILD_TO_NONE.get, toks, toks))
             all_wild = words.count(None) == len(toks)
             for t in bucket:
                 constant = len(toks) - len(t.wild)
@@ -212,17 +244,18 @@ class Miner:
                     best, best_score = t, score
         if best is not None and best_score > self.similarity:
             changed = False
-            for i, (a, b) in enumerate(zip(best.tokens, toks)):
-                if a != b and a != WILDCARD:
-                    best.values[i] = {a, b}
-                    best.tokens[i] = WILDCARD
+            tokens, values = best.tokens, best.values
+            for i, seen in values.items():  # the words seen at a <*> (while few)
+                if len(seen) <= MAX_CONSTANTS and toks[i] not in seen:
+                    seen.add(toks[i])
+                    changed = True
+            for i in compress(range(len(toks)), map(ne, tokens, toks)):  # where they differ, found in C
+                a = tokens[i]
+                if a != WILDCARD:  # a constant that differs becomes <*>
+                    values[i] = {a, toks[i]}
+                    tokens[i] = WILDCARD
                     best.wild.add(i)
                     changed = True
-                elif a == WILDCARD and i in best.values:
-                    seen = best.values[i]
-                    if len(seen) <= MAX_CONSTANTS and b not in seen:
-                        seen.add(b)
-                        changed = True
             if changed:
                 best.version += 1
             return best
