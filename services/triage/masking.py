@@ -59,16 +59,21 @@ _SPECIAL = re.compile(r"[\d@/=(<\x00]|:\\|\.(?:[a-z][a-z]|\.)|[0-9a-fA-F]{8}").s
 _HEX8 = re.compile(r"[0-9a-fA-F]{8}").search
 has_digit = re.compile(r"\d").search
 
-# A number or hex value (with a digit) between brackets or punctuation, the commonest variable token: the rules
-# would make it lead + <*> + trail (unless it is an error code), so it skips them. No quotes: quoted values go whole.
-_NUMBER = re.compile(r"([(\[{<]*)(0[xX][0-9a-fA-F]+|[0-9a-fA-F]*\d[0-9a-fA-F]*)([)\]}>,;:.!?]*)").fullmatch
+# The commonest variable tokens, whatever is between brackets or punctuation: a number or hex value (with a
+# digit; unless it is an error code), an IPv4 address[:port] (also after a '/'), a word=value (no quotes,
+# slashes or backslashes in the value: rules for those may take trailing punctuation). The rules would make
+# each lead + <*> + trail, so they are skipped.
+_SIMPLE = re.compile(r"([(\[{<]*)(0[xX][0-9a-fA-F]+|[0-9a-fA-F]*\d[0-9a-fA-F]*)([)\]}>,;:.!?]*)"
+                     r"|([(\[{<]*/?)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?(?![\w.])([)\]}>,;:.!?]*)"
+                     r"|([A-Za-z_]+=)[^'\"/\\<\s]*?[^'\"/\\<\s)\]}>,;:.!?]([)\]}>,;:.!?]*)").fullmatch
 _MAX_CACHED_TOKEN = 256  # bytes; longer tokens are masked each time rather than held
 
 _HOLE = "\x00"
 _MAYBE_VARIABLE = re.compile(r"[\d=(\x00]|\.\.|[0-9a-fA-F]{8}").search
 _ERROR_CODE = re.compile(r"^[A-Z]{2,8}[-_]?\d{2,6}$").match
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*=)(.+)$").match
-_EDGE = re.compile(r"^([(\[{<'\"]*)(.*?)([)\]}>'\",;:.!?]*)$").match
+_LEAD = "([{<'\""  # brackets and quotes a token may open with, and close with (with punctuation)
+_TRAIL = ")]}>'\",;:.!?"
 _CALL = re.compile(r"^([A-Za-z_][\w]*)(\.{2,}|\()(?!\))(.+?)\)?$").match
 _HEX_WORD = re.compile(r"^[0-9a-fA-F]{8,}$").match
 
@@ -137,11 +142,15 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
             return token, True
         head, tail = shape
         return (token[:head] + WILDCARD + token[len(token) - tail:] if tail else token[:head] + WILDCARD), True
-    number = _NUMBER(token)
-    if number is not None and _ERROR_CODE(number[2]) is None:
-        out = number[1] + WILDCARD + number[3]  # what the rules below make of it, without running them
-    else:
+    simple = _SIMPLE(token)
+    if simple is None or (simple[2] is not None and _ERROR_CODE(simple[2]) is not None):
         out = _mask_token(_token_rules(token))
+    elif simple[1] is not None:
+        out = simple[1] + WILDCARD + simple[3]  # what the rules would make of it, without running them
+    elif simple[4] is not None:
+        out = simple[4] + WILDCARD + simple[5]
+    else:
+        out = simple[6] + WILDCARD + simple[7]
     if has_digit(out) is None:
         if len(key) <= _MAX_CACHED_TOKEN:
             _WORDS[key] = out
@@ -197,7 +206,10 @@ def _mask_token(token: str) -> str:
         return WILDCARD
     if token == "()":  # an empty value where others have one: "connection from <*> () at"
         return f"({WILDCARD})"
-    lead, core, trail = _EDGE(token).groups()  # type: ignore[union-attr]
+    rest = token.lstrip(_LEAD)  # (what ^([(\[{<'"]*)(.*?)([)\]}>'",;:.!?]*)$ would find, in C string calls)
+    lead = token[: len(token) - len(rest)]
+    core = rest.rstrip(_TRAIL)
+    trail = rest[len(core):]
     kv = _KEY_VALUE(core) if "=" in core else None
     if kv:  # key=value: the key is a word, the value varies
         return f"{lead}{kv.group(1)}{WILDCARD}{trail}"
