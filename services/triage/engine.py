@@ -77,7 +77,7 @@ def classify(miner: Miner, text: str) -> Classified:
         if memo is not None and leaf.version == leaf.template.version:
             miner.count(leaf)  # the same answer as for the last message of this leaf, while its group holds
             return memo
-    leaf = miner.add_known(text)
+    leaf = miner.add_known(text, leaf is None)
     if leaf is not None and leaf.memo is not None:
         return leaf.memo
     if leaf is None:

@@ -96,7 +96,7 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
     keys = key.split() if key.isascii() else _keys(tokens := m.split())
     out = list(map(_WORDS_get, keys))  # in C; only tokens of a shape not seen before reach the loop below
     kept = False  # _WORDS holds only masked tokens without digits
-    if None in out:
+    if not all(out):  # a None (masked tokens are never empty); cheaper than `None in out`
         if tokens is None:
             tokens = m.split()
             if "\x1c" in m or "\x1d" in m or "\x1e" in m or "\x1f" in m:
@@ -115,7 +115,8 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
                 out[i], digits = _masked_token(t, k)
                 kept = kept or digits
     # A token that can end a match of the whitespace-holding rules: those run first on the whole message.
-    if not spans_done and not _SPAN_ENDS.isdisjoint(keys) and _SPAN_HINT(m) is not None:
+    if (not spans_done and (":" in m or "B" in m) and not _SPAN_ENDS.isdisjoint(keys)
+            and _SPAN_HINT(m) is not None):
         if ":" in m and ("Jan" in m or "Feb" in m or "Mar" in m or "Apr" in m or "May" in m or "Jun" in m
                          or "Jul" in m or "Aug" in m or "Sep" in m or "Oct" in m or "Nov" in m or "Dec" in m):
             m = _SYSLOG_DATE(WILDCARD, m)

@@ -119,10 +119,10 @@ class Miner:
         leaf = self.add_known(message)
         return leaf if leaf is not None else self.add_new(message)
 
-    def add_known(self, message: str) -> Leaf | None:
+    def add_known(self, message: str, unseen: bool = False) -> Leaf | None:
         """``add`` for a message seen before, as it is or up to its digits: one or two dict lookups, the
-        common case. None, adding nothing, for a new one."""
-        leaf = self._lines.get(message)
+        common case. None, adding nothing, for a new one. ``unseen``: ``lookup`` just found no leaf for it."""
+        leaf = None if unseen else self._lines.get(message)
         if leaf is None:
             # Masking decides by digit classes, never by digit values: messages equal up to their digits
             # mask alike, and ``_seen`` holds those whose masked text kept no digit (so it is the same text).
@@ -226,9 +226,10 @@ class Miner:
         if bucket:
             # <*> in the message compares unequal to everything, so equal positions are template constants
             words = list(map(_WILD_TO_NONE.get, toks, toks))
-            all_wild = words.count(None) == len(toks)
+            n = len(toks)
+            all_wild = words.count(None) == n
             for t in bucket:
-                constant = len(toks) - len(t.wild)
+                constant = n - len(t.wild)
                 if constant:
                     equal = sum(map(eq, t.tokens, words))  # counted in C
                     if equal == constant:  # every constant matches: no later template can score higher
