@@ -89,7 +89,7 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
     message of the same ``zeroed`` form masks to the same text."""
     m = message
     if key is None:
-        key = m.encode("utf-8", "replace").translate(_ZERO)
+        key = m.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
     tokens = None
     # Non-ASCII text: split as str does, then zero each token. ASCII: bytes.split() splits where str.split()
     # does but for \x1c-\x1f, which no cached key holds, so a line with them reaches the loop below.
@@ -102,8 +102,8 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
             if "\x1c" in m or "\x1d" in m or "\x1e" in m or "\x1f" in m:
                 keys = _keys(tokens)
                 out = list(map(_WORDS_get, keys))
-        if len(_WORDS) >= _CACHE_SIZE:
-            _WORDS.clear()
+        if len(_WORDS) >= _CACHE_SIZE or len(_SPAN_ENDS) >= _CACHE_SIZE:
+            _WORDS.clear()  # together: a key in _WORDS must be in _SPAN_ENDS when it matches _SPAN_END
             _SPAN_ENDS.clear()
         for i in compress(range(len(out)), map(is_, out, repeat(None))):  # the places of new shapes, in C
             t, k = tokens[i], keys[i]
@@ -129,7 +129,7 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
 
 
 def _keys(tokens: list[str]) -> list[bytes]:
-    return [t.encode("utf-8", "replace").translate(_ZERO) for t in tokens]
+    return [t.encode("utf-8", "replace").translate(DIGITS_TO_ZERO) for t in tokens]
 
 
 def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
@@ -142,11 +142,12 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
         if shape is _VERBATIM:
             return token, True
         head, tail = shape
-        return (token[:head] + WILDCARD + token[len(token) - tail:] if tail else token[:head] + WILDCARD), True
+        return token[:head] + WILDCARD + (token[len(token) - tail:] if tail else ""), True
     # (Regex calls cost ~0.4 us each however small the pattern: cheap tests come first.)
     digit = 48 in key or (not key.isascii() and has_digit(token) is not None)  # 48: b"0", digits zeroed
     simple = _SIMPLE(token)
-    if simple is not None and (simple[2] is None or not simple[2][0].isupper() or _ERROR_CODE(simple[2]) is None):
+    number = simple[2] if simple is not None else None
+    if simple is not None and (number is None or not number[0].isupper() or _ERROR_CODE(number) is None):
         # what the rules would make of it, without running them: lead and trail hold no digit
         if simple[1] is not None:
             out = simple[1] + WILDCARD + simple[3]
@@ -234,7 +235,7 @@ def _mask_token(token: str, digit: bool | None = None) -> str:
     return f"{lead}{WILDCARD}{trail}"
 
 
-_ZERO = bytes.maketrans(b"123456789", b"000000000")
+DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")  # for bytes.translate: see ``zeroed``
 _CACHE_SIZE = 100_000  # entries per cache; a full cache is cleared
 _WORDS: dict[bytes, str] = {}  # token with digits zeroed -> masked token, when that kept no digit
 _WORDS_get = _WORDS.get
@@ -246,7 +247,7 @@ _VERBATIM = (-1, -1)
 def zeroed(message: str) -> bytes:
     """The message's UTF-8 bytes with every ASCII digit turned into 0: masking only looks at digit positions,
     so messages with equal ``zeroed`` forms mask alike (the same text, when no digit is kept)."""
-    return message.encode("utf-8", "replace").translate(_ZERO)
+    return message.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
 
 
 def clear_caches() -> None:

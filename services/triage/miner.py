@@ -5,19 +5,21 @@ enough of the template's constant tokens match, and the positions that differ be
 list of templates (id, tokens, count, values) that the caller persists in SQLite — no pickled objects; the
 caches below are rebuilt from the messages as they arrive.
 
-Per message the hot path is one dict lookup: a message seen before (the same text) returns its leaf, and a
-leaf remembers its group signature until its template changes.
+Per message the hot path is one dict lookup: a message seen before (the same text) has a leaf, which holds its
+group until its template changes; ``lookup`` and ``count`` let a caller do that in C (counts are folded into
+the templates when ``dirty`` is read). A message equal up to its digits to one seen before costs a second
+lookup; only others are masked and matched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections import Counter
+from dataclasses import dataclass, field
 from itertools import compress
 from operator import eq, ne
 from typing import Any, Callable, Iterable
 
-from .masking import _ZERO, WILDCARD, mask_kept
+from .masking import DIGITS_TO_ZERO, WILDCARD, mask_kept, zeroed
 
 SIMILARITY = 0.5  # share of a template's constant tokens a message must match to join it
 # A position where a template has seen at most this many distinct words is a constant that tells groups apart
@@ -25,13 +27,14 @@ SIMILARITY = 0.5  # share of a template's constant tokens a message must match t
 MAX_CONSTANTS = 3
 CACHE_SIZE = 65_536  # entries per cache; a full cache is cleared (a cache, never the state)
 _WILD_TO_NONE = {WILDCARD: None}
-MAX_CACHED_LINE = 1024  # longer messages are not cached: rarely repeated, costly to hold (64 MiB at most)
+MAX_CACHED_LINE = 1024  # longer messages are not cached: rarely repeated, costly to hold (64 MiB a cache)
 
 
 class Template:
     """A cluster of masked messages of one length; ``values`` holds the words seen where its tokens differ."""
 
-    __slots__ = ("id", "tokens", "count", "values", "wild", "version", "dirty", "_kept", "_kept_version", "_text")
+    __slots__ = ("id", "tokens", "count", "values", "wild", "version", "dirty",
+                 "_kept", "_kept_version", "_text")
 
     def __init__(self, id: int, tokens: list[str], count: int = 0) -> None:
         self.id = id
@@ -126,7 +129,7 @@ class Miner:
         if leaf is None:
             # Masking decides by digit classes, never by digit values: messages equal up to their digits
             # mask alike, and ``_seen`` holds those whose masked text kept no digit (so it is the same text).
-            key = message.encode("utf-8", "replace").translate(_ZERO)
+            key = message.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
             leaf = self._seen.get(key)
             if leaf is None:
                 self._missed = (message, key)  # for add_new, which comes next
@@ -150,12 +153,11 @@ class Miner:
     def add_new(self, message: str) -> Leaf:
         """``add`` for a message that ``add_known`` just did not know."""
         missed = self._missed
-        key = missed[1] if missed[0] is message else message.encode("utf-8", "replace").translate(_ZERO)
+        key = missed[1] if missed[0] is message else zeroed(message)
         masked, kept_digits = mask_kept(message, key)
         leaf = self._leaf(masked)
-        if kept_digits:  # an error code, say: only the same text masks the same
-            self._remember(self._lines, message, leaf)
-        else:
+        self._remember(self._lines, message, leaf)  # the same text again: one lookup
+        if not kept_digits:  # (one that kept an error code, say, masks the same only as the same text)
             self._remember(self._seen, key, leaf)
         t = leaf.template
         t.count += 1
