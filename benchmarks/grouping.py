@@ -3,7 +3,8 @@
 Both group the same Content lines of the 8 dev systems, one line at a time, from the raw line to its group id,
 each starting cold (fresh miner, empty caches); we report grouping accuracy (GA) per system and the mean, and
 lines/s of CPU time (process_time: the machine is shared, wall time would measure the neighbours), the fastest
-of interleaved repeats. Prints ``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and ``ga=<mean> goal_ga=0.95``.
+of interleaved repeats. Prints ``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and
+``ga=<mean> goal_ga=0.95``.
 
 Run: ``uv run --group bench python benchmarks/grouping.py [--quick] [--data DIR]``.
 """
@@ -76,7 +77,7 @@ def run_drain3(lines: list[str]) -> tuple[list[int], float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="loghub2k-dev folder")
-    parser.add_argument("--quick", action="store_true", help="one pass instead of the best of three")
+    parser.add_argument("--quick", action="store_true", help="one pass instead of the best of --repeat")
     parser.add_argument("--repeat", type=int, default=5, help="timing passes per system (best counts)")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
