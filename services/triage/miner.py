@@ -139,6 +139,10 @@ class Miner:
                 if len(lines) >= CACHE_SIZE:
                     lines.clear()
                 lines[message] = leaf
+        return self._count_line(leaf)
+
+    def _count_line(self, leaf: Leaf) -> Leaf:
+        """Count one more line for ``leaf``'s template and bring its group up to the template's version."""
         t = leaf.template
         t.count += 1
         if not t.dirty:
@@ -159,16 +163,7 @@ class Miner:
         self._remember(self._lines, message, leaf)  # the same text again: one lookup
         if not kept_digits:  # (one that kept an error code, say, masks the same only as the same text)
             self._remember(self._seen, key, leaf)
-        t = leaf.template
-        t.count += 1
-        if not t.dirty:
-            t.dirty = True
-            self._dirty.append(t)
-        if leaf.version != t.version:
-            leaf.group = t.signature(leaf.tokens)
-            leaf.version = t.version
-            leaf.memo = None
-        return leaf
+        return self._count_line(leaf)
 
     @property
     def dirty(self) -> set[int]:
