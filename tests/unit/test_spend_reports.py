@@ -177,3 +177,31 @@ def test_rollup_reports_equal_the_raw_rows_in_every_timezone(store, tz) -> None:
                 assert got == reference_report(store, since, until, by, period, tz), (since, until, by, period)
     unknown = spend_report(store, since=start, until=start + 61 * 86400, timezone=tz).unknown_models
     assert unknown == ["haiku", "mystery", "sonnet"]
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])
+def test_a_century_wide_window_reports_the_same_rows_as_the_raw_data(store, tz) -> None:
+    """`report 36500 --daily` only cuts the part of the window that holds calls into days; the rows are still
+    exactly the raw rows per local period, and an empty store or a window beside the data gives no rows."""
+    rng = random.Random(5)
+    start = int(ts("2026-06-01T00:00:00"))
+    add_calls(store, [(start + rng.randrange(20 * 86400), rng.choice(["haiku", "sonnet"]), rng.choice(["a", None]),
+                       "s", "/p", rng.randrange(900), rng.randrange(900), 0, 0, rng.choice([None, 70]), 90, 5, "ok",
+                       "log") for _ in range(300)])
+    since, until = window(36500, None, None, ZoneInfo(tz), NOW)
+    for by in ("model", None):
+        for period in ("daily", "weekly", "monthly", None):
+            report = spend_report(store, since=since, until=until, by=by, period=period, timezone=tz)
+            got = {(r.period, r.group): (r.calls, r.input_tokens, r.output_tokens, r.cost_micros, r.unknown_calls)
+                   for r in report.rows}
+            expected = {k: (v[0], v[1], v[2], v[5], v[7])
+                        for k, v in reference_report(store, since, until, by, period, tz).items()}
+            assert got == expected and got, (by, period)
+            assert (report.since, report.until) == (since, until)  # the window asked for, not the data's
+    assert spend_report(store, since=0, until=start, period="daily", timezone=tz).rows == []
+
+
+def test_a_century_wide_window_over_an_empty_store_has_no_rows(store) -> None:
+    since, until = window(36500, None, None, ZoneInfo("UTC"), NOW)
+    report = spend_report(store, since=since, until=until, by=None, period="daily")
+    assert report.rows == [] and report.total.calls == 0
