@@ -7,6 +7,7 @@ Each pane refreshes on its own self-pacing loop and only while it is on the acti
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from importlib import import_module
 from typing import Any, Callable
@@ -75,6 +76,14 @@ class FleetdeckApp(App[None]):
         # Jobs a person started here; background passes (the assigner, polls) do not flash the status strip.
         self._interactive_jobs: set[str] = set()
         self.theme = str(env.config.get("general", "theme", "textual-dark"))
+
+    def run(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        # Everything built so far (modules, classes, the panes) lives as long as the console. Moving it out of
+        # the collector's reach spares the first frame a full collection over ~300k start-up objects (about
+        # 60 ms, a third of the console's start-up beyond a bare Textual app) and makes every later full
+        # collection cheaper while the console runs.
+        gc.freeze()
+        return super().run(*args, **kwargs)
 
     # -- layout ---------------------------------------------------------------------------------------------
 
