@@ -35,6 +35,25 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(64, f"fleetdeck: {message} (see `{self.prog} --help`)\n")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse builds a formatter for every add_argument, and without a width it imports shutil (with bz2,
+        # lzma and zlib: ~4 ms of every start) to ask the terminal's; os answers the same question.
+        return self.formatter_class(prog=self.prog, width=_terminal_width() - 2)
+
+
+def _terminal_width() -> int:
+    """What shutil.get_terminal_size().columns says: $COLUMNS, else the terminal on stdout, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
 
 def _command_modules(package) -> list[str]:  # noqa: ANN001
     """Names of the command modules (a directory scan: cheaper than pkgutil, which imports inspect)."""

@@ -16,16 +16,19 @@ only lines containing the parser's mark (``"usage"`` for Claude) are decoded. Ro
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .record import RowBuilder
+from .scan import (CLAUDE_PATTERN, CODEX_PATTERN, KNOWN_SQL, claude_roots, codex_roots, files_in, needs_reading,
+                   walk)
+
+__all__ = ["IngestStats", "Ingestor", "claude_roots", "codex_roots", "files_in", "ingest"]
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -63,64 +66,6 @@ class IngestStats:
                 "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files]}
 
 
-def claude_roots(explicit: Iterable[str] | None = None, configured: str = "") -> list[Path]:
-    """Where Claude Code keeps projects/: the given dirs, else [spend] claude_dir, $CLAUDE_CONFIG_DIR, ~/.claude."""
-    dirs = [d for d in (explicit or []) if d]
-    if not dirs and configured:
-        dirs = [configured]
-    if not dirs and os.environ.get("CLAUDE_CONFIG_DIR"):
-        dirs = [d.strip() for d in os.environ["CLAUDE_CONFIG_DIR"].split(",") if d.strip()]
-    if not dirs:
-        home = Path.home()
-        dirs = [str(home / ".claude"), str(home / ".config" / "claude")]
-    roots = []
-    for d in dirs:
-        p = Path(d).expanduser()
-        roots.append(p if p.name == "projects" or not (p / "projects").is_dir() else p / "projects")
-    return roots
-
-
-def codex_roots(explicit: Iterable[str] | None = None, configured: str = "") -> list[Path]:
-    dirs = [d for d in (explicit or []) if d] or ([configured] if configured else [])
-    if not dirs:
-        dirs = [os.environ.get("CODEX_HOME") or str(Path.home() / ".codex")]
-    roots = []
-    for d in dirs:
-        p = Path(d).expanduser()
-        roots.append(p / "sessions" if (p / "sessions").is_dir() else p)
-    return roots
-
-
-def _walk(roots: list[Path], pattern: str, seen: set[str]) -> Iterator[tuple[str, os.stat_result]]:
-    """Files under the roots whose name matches, with their stat, in sorted path order (one stat per file)."""
-    for root in roots:
-        stack = [str(root)]
-        while stack:
-            top = stack.pop()
-            try:
-                with os.scandir(top) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-            except OSError:
-                continue
-            subdirs = []
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        subdirs.append(entry.path)
-                    elif fnmatch.fnmatchcase(entry.name, pattern) and entry.is_file() and entry.path not in seen:
-                        seen.add(entry.path)
-                        yield entry.path, entry.stat()
-                except OSError:
-                    continue
-            stack.extend(reversed(subdirs))
-
-
-def _files(roots: list[Path], pattern: str) -> Iterator[Path]:
-    """The transcript files under the roots (what a dry run lists)."""
-    for path, _ in _walk(roots, pattern, set()):
-        yield Path(path)
-
-
 class _Attribution:
     """Maps an agent session id (or else a project dir) to a fleetdeck session and its workflow."""
 
@@ -147,8 +92,7 @@ class Ingestor:
         self.warn = warn or (lambda message: None)
         self.progress = progress
         self.attribution = _Attribution(store)
-        self.known = {r[0]: tuple(r)[1:] for r in store.query(
-            "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped, state FROM ingest_files")}
+        self.known = {r[0]: tuple(r)[1:] for r in store.query(KNOWN_SQL)}
         self._calls: dict[str, tuple[Call, str, str]] = {}
         self._files: dict[str, tuple] = {}
         self._writer: InlineWriter | ProcessWriter | None = None
@@ -158,8 +102,8 @@ class Ingestor:
 
     def run(self, claude: list[Path], codex: list[Path]) -> IngestStats:
         seen: set[str] = set()
-        work = [(p, st, "claude") for p, st in _walk(claude, "*.jsonl", seen)]
-        work += [(p, st, "codex") for p, st in _walk(codex, "rollout-*.jsonl", seen)]
+        work = [(p, st, "claude") for p, st in walk(claude, CLAUDE_PATTERN, seen)]
+        work += [(p, st, "codex") for p, st in walk(codex, CODEX_PATTERN, seen)]
         self.stats.files_seen = len(work)
         self._parallel = (self._new_bytes(work) >= PARALLEL_BYTES and Path(self.store.path).is_file()
                           and bool(sys.executable))
@@ -189,14 +133,12 @@ class Ingestor:
 
     def _file(self, path: str, st: os.stat_result, kind: str) -> None:
         known = self.known.get(path)
+        if not needs_reading(known, st):
+            return
         offset, state, torn = 0, None, 0
         if known is not None:
-            k_offset, k_size, k_mtime_ns, k_inode, k_torn, k_skipped, k_state = known
-            if k_inode in (None, st.st_ino) and st.st_size >= k_offset:  # the same file, perhaps grown
-                if st.st_size == k_size and st.st_mtime_ns == k_mtime_ns:
-                    return  # nothing new
-                if k_skipped and k_skipped.startswith("file:"):
-                    return  # skipped for good (binary / not JSONL); its warning was given once
+            k_offset, _, _, k_inode, k_torn, _, k_state = known
+            if k_inode in (None, st.st_ino) and st.st_size >= k_offset:  # the same file, grown
                 offset, torn = k_offset, k_torn
                 state = json.loads(k_state) if k_state else None
         from . import transcripts

@@ -27,14 +27,15 @@ async def ingest_job(ctx: JobContext, progress: Progress) -> JobResult:
     from ..exitcodes import ExitCode
     from .ingest import claude_roots, codex_roots, ingest
     from .pricing import pricer_for
+    from .scan import run_message
 
     spend = ctx.config.section("spend")
     claude = claude_roots(ctx.options.get("claude_dir"), spend.get("claude_dir") or "")
     codex = codex_roots(ctx.options.get("codex_dir"), spend.get("codex_dir") or "")
     if ctx.dry_run:
-        from .ingest import _files
+        from .scan import CLAUDE_PATTERN, CODEX_PATTERN, files_in
 
-        files = list(_files(claude, "*.jsonl")) + list(_files(codex, "rollout-*.jsonl"))
+        files = list(files_in(claude, CLAUDE_PATTERN)) + list(files_in(codex, CODEX_PATTERN))
         return JobResult(f"ingest (dry run): {len(files):,} transcript files would be checked",
                          {"files": len(files), "claude_dirs": [str(p) for p in claude],
                           "codex_dirs": [str(p) for p in codex]})
@@ -52,8 +53,7 @@ async def ingest_job(ctx: JobContext, progress: Progress) -> JobResult:
                    progress=lambda done, total, msg: progress(done, total, msg))
     summary = stats.as_json() | {"warnings": warnings, "claude_dirs": [str(p) for p in claude],
                                   "codex_dirs": [str(p) for p in codex]}
-    message = (f"ingest: {stats.rows_added:,} new calls from {stats.files_read:,} changed files"
-               f" ({stats.files_seen:,} seen, {stats.bytes_read / 1e6:,.1f} MB read)")
+    message = run_message(stats.rows_added, stats.files_read, stats.files_seen, stats.bytes_read)
     if stats.torn_lines:
         message += f", {stats.torn_lines:,} torn lines skipped"
     if stats.skipped_files or stats.huge_lines:

@@ -18,25 +18,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-BUILTIN_ALIASES: dict[str, str] = {
-    "haiku": "claude-haiku-4-5",
-    "sonnet": "claude-sonnet-4-5",
-    "opus": "claude-opus-4-5",
-    "haiku-3": "claude-3-haiku-20240307",
-    "sonnet-4": "claude-sonnet-4-0",
-    "opus-4": "claude-opus-4-0",
-    "opus-4.1": "claude-opus-4-1",
-    "gpt4o": "gpt-4o",
-    "gpt-4o": "gpt-4o",
-    "4o": "gpt-4o",
-    "gpt-4o-mini": "gpt-4o-mini",
-    "4o-mini": "gpt-4o-mini",
-    "gpt5": "gpt-5",
-    "gpt-5": "gpt-5",
-    "gpt-5-mini": "gpt-5-mini",
-    "local": "local/default",
-    "ollama": "ollama/default",
-}
+from .aliases import BUILTIN_ALIASES, DEFAULT_BASELINE, alias_table, resolve_alias  # noqa: F401 - BUILTIN_ALIASES re-exported
+
 
 DEFAULT_LOCAL = ("ollama/*", "local/*", "lmstudio/*", "llama*", "qwen*", "mistral*", "deepseek-coder*",
                  "codellama*", "phi*", "gemma*")
@@ -128,10 +111,10 @@ class Pricer:
 
     def __init__(self, spend: Mapping[str, Any] | None = None) -> None:
         spend = dict(spend or {})
-        self.aliases = {**BUILTIN_ALIASES, **{k.lower(): v for k, v in (spend.get("aliases") or {}).items()}}
+        self.aliases = alias_table(spend)
         self.local_patterns = tuple(p.lower() for p in (spend.get("local_models") or DEFAULT_LOCAL))
         self.overrides = {k: dict(v) for k, v in (spend.get("prices") or {}).items()}
-        self.baseline_model = self.resolve(str(spend.get("baseline_model") or "claude-sonnet-4-5"))
+        self.baseline_model = self.resolve(str(spend.get("baseline_model") or DEFAULT_BASELINE))
         self._cache: dict[str, ModelRates | None] = {}
         self._lock = threading.Lock()
 
@@ -139,8 +122,7 @@ class Pricer:
 
     def resolve(self, model: str) -> str:
         """The full model id for an alias (case-insensitive); other names pass through unchanged."""
-        name = model.strip()
-        return self.aliases.get(name.lower(), name)
+        return resolve_alias(self.aliases, model)
 
     def is_local(self, model: str) -> bool:
         lowered = model.lower()

@@ -283,3 +283,39 @@ def test_cli_ingest_runs_the_ingest_job_and_reports_counts(tmp_path, paths, caps
     assert result["summary"]["rows_added"] == 1 and result["summary"]["torn_lines"] == 1
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["summary"]["rows_added"] == 0
+
+
+def test_cli_ingest_with_nothing_new_answers_and_records_like_the_job(tmp_path, paths, capsys) -> None:
+    """`fleetdeck ingest` answers a run with nothing new without the job machinery; what it prints and records
+    is what `fleetdeck run ingest` prints and records for the same run."""
+    from fleetdeck.app.cli import main
+
+    tree = generate(tmp_path / "c", 0.3)
+    (tmp_path / "c" / "projects" / "bin.jsonl").write_bytes(b"\x00\x01 not text")  # skipped for good
+    dirs = ["--claude-dir", str(tree), "--codex-dir", str(tmp_path / "none"), "--json"]
+    assert main(["ingest", *dirs]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["summary"]["rows_added"] > 0 and first["summary"]["skipped_files"]
+
+    assert main(["run", "ingest", *dirs]) == 0
+    job = json.loads(capsys.readouterr().out)
+    assert main(["ingest", *dirs]) == 0
+    quick = json.loads(capsys.readouterr().out)
+    assert quick["run_id"] == job["run_id"] + 1
+    for answer in (job, quick):
+        answer.pop("run_id"), answer.pop("duration_s")
+    assert quick == job and quick["summary"]["files_seen"] == first["summary"]["files_seen"]
+    with Store.open(paths.db_file) as store:
+        runs = store.query("SELECT status, summary, finished_at IS NOT NULL AS done FROM job_runs"
+                           " WHERE job = 'ingest' ORDER BY id")
+    assert [(r["status"], r["done"]) for r in runs] == [("ok", 1)] * 3
+    assert json.loads(runs[1]["summary"]) == json.loads(runs[2]["summary"])
+
+    victim = next(tree.rglob("*-*.jsonl"))
+    with victim.open("a") as f:  # news: the job path reads it
+        f.write(json.dumps({"type": "assistant", "sessionId": "s", "requestId": "r9", "cwd": "/p",
+                            "timestamp": "2026-11-01T10:00:00Z",
+                            "message": {"id": "m9", "model": "claude-haiku-4-5", "usage": {"output_tokens": 9}}})
+                + "\n")
+    assert main(["ingest", *dirs]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["rows_added"] == 1
