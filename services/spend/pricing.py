@@ -78,6 +78,16 @@ class ModelRates:
         starts = sorted({start for p in parts for start, _ in p.tiers}, reverse=True)
         return tuple((start, tuple(p.at(start + 1) for p in parts)) for start in starts)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelRates:
+        """The inverse of as_json."""
+        def one(d: dict[str, Any]) -> Tiered:
+            return Tiered(float(d["per_mtok"]), tuple((int(t["above_input_tokens"]), float(t["per_mtok"]))
+                                                      for t in d["tiers"]))
+
+        return cls(str(data["model"]), str(data["provider"]), str(data["source"]), one(data["input"]),
+                   one(data["output"]), one(data["cache_read"]), one(data["cache_write"]))
+
     def as_json(self) -> dict[str, Any]:
         def one(t: Tiered) -> dict[str, Any]:
             return {"per_mtok": t.base, "tiers": [{"above_input_tokens": s, "per_mtok": p} for s, p in t.tiers]}
@@ -116,6 +126,7 @@ class Pricer:
         self.overrides = {k: dict(v) for k, v in (spend.get("prices") or {}).items()}
         self.baseline_model = self.resolve(str(spend.get("baseline_model") or DEFAULT_BASELINE))
         self._cache: dict[str, ModelRates | None] = {}
+        self._price_cache: Any = None  # a PriceCache, False when there is none, None until first needed
         self._lock = threading.Lock()
 
     # -- names -------------------------------------------------------------------------------------------
@@ -161,7 +172,23 @@ class Pricer:
             return ModelRates(model, "local", "local", ZERO, ZERO, ZERO, ZERO)
         if model == "<synthetic>":  # Claude Code's own placeholder messages: no API call was billed
             return ModelRates(model, "anthropic", "synthetic (not billed)", ZERO, ZERO, ZERO, ZERO)
-        return _genai_rates(model)
+        return self._genai_rates_cached(model)
+
+    def _genai_rates_cached(self, model: str) -> ModelRates | None:
+        """genai-prices' answer, from the on-disk cache when it has one (see pricecache.py)."""
+        from .pricecache import MISSING, PriceCache
+
+        if self._price_cache is None:
+            self._price_cache = PriceCache.open() or False
+        cache = self._price_cache
+        if cache:
+            known = cache.get(model)
+            if known is not MISSING:
+                return None if known is None else ModelRates.from_json(known)
+        found = _genai_rates(model)
+        if cache:
+            cache.put(model, None if found is None else found.as_json())
+        return found
 
     def price(self, model: str, input_tokens: int, output_tokens: int, cache_read: int = 0,
               cache_write: int = 0) -> int | None:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from decimal import Decimal
 
 import pytest
@@ -92,3 +98,30 @@ def test_background_log_api_call_lands_in_the_default_store(paths) -> None:
     flush()
     with Store.open(paths.db_file) as s:
         assert s.scalar("SELECT sum(input_tokens) FROM api_calls WHERE workflow = 'bg'") == 10
+
+
+def _rates_in_a_fresh_process(home: Path, models: list[str]) -> list:
+    code = ("import json, sys\nfrom fleetdeck.services.spend.pricing import Pricer\np = Pricer()\n"
+            f"answers = [(r.as_json() if r else None) for r in map(p.rates, {models!r})]\n"
+            "print(json.dumps([answers, 'genai_prices' in sys.modules]))")
+    env = {**os.environ, "FLEETDECK_HOME": str(home)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def test_genai_prices_answers_are_kept_on_disk_and_reused_without_importing_it(tmp_path) -> None:
+    """The first process asks genai-prices; the next one answers the same from the cache file, unknown models
+    included, without importing genai-prices. A cache written for another installation is not believed."""
+    models = ["claude-sonnet-4-5-20250929", "gpt-4o", "no-such-model-xyz"]
+    first, imported = _rates_in_a_fresh_process(tmp_path, models)
+    assert imported and first[0]["source"].startswith("genai-prices") and first[2] is None
+    again, imported = _rates_in_a_fresh_process(tmp_path, models)
+    assert again == first and not imported
+
+    cache = tmp_path / "state" / "cache" / "genai-prices.json"
+    data = json.loads(cache.read_text())
+    data["key"] = "another installation"
+    data["models"]["gpt-4o"]["output"]["per_mtok"] = 999.0
+    cache.write_text(json.dumps(data))
+    answers, imported = _rates_in_a_fresh_process(tmp_path, models)
+    assert answers == first and imported
