@@ -104,7 +104,7 @@ def _rates_in_a_fresh_process(home: Path, models: list[str]) -> list:
     code = ("import json, sys\nfrom fleetdeck.services.spend.pricing import Pricer\np = Pricer()\n"
             f"answers = [(r.as_json() if r else None) for r in map(p.rates, {models!r})]\n"
             "print(json.dumps([answers, 'genai_prices' in sys.modules]))")
-    env = {**os.environ, "FLEETDECK_HOME": str(home)}
+    env = {**os.environ, "FLEETDECK_HOME": str(home), "FLEETDECK_PRICE_CACHE": str(home / "prices.json")}
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -118,7 +118,7 @@ def test_genai_prices_answers_are_kept_on_disk_and_reused_without_importing_it(t
     again, imported = _rates_in_a_fresh_process(tmp_path, models)
     assert again == first and not imported
 
-    cache = tmp_path / "state" / "cache" / "genai-prices.json"
+    cache = tmp_path / "prices.json"
     data = json.loads(cache.read_text())
     data["key"] = "another installation"
     data["models"]["gpt-4o"]["output"]["per_mtok"] = 999.0
