@@ -4,11 +4,11 @@ Importing genai-prices (pydantic and httpx come with it) costs about a fifth of 
 most of a small ingest's start-up and half of its peak memory, to answer the same few questions every run
 (the rates of three or four model names). Its answers are derived from installed files, like bytecode, so they
 are kept the way bytecode is: beside this module, in ``__pycache__/genai-prices.json``, shared by every user
-of the installation, as ModelRates.as_json() (or null: no price known) under a key naming the installed
-genai-prices files (path, size and mtime of its package and data modules); an upgrade starts a new cache. Where
-the installation is read-only the file goes to ``<state dir>/cache/``; ``FLEETDECK_PRICE_CACHE`` names another
-file (tests). Only genai-prices' answers are kept: config overrides and local models are priced in place as
-before. A cache that cannot be read or written is ignored: pricing never fails because of it.
+of the installation, as ModelRates.as_json() (or null: no price known) under a key naming the installed files
+(path, size and mtime of genai-prices' package and data modules and of pricing.py); an upgrade starts a new
+cache. Where the installation is read-only the file goes to ``<state dir>/cache/``; ``FLEETDECK_PRICE_CACHE``
+names another file (tests). Only genai-prices' answers are kept: config overrides and local models are priced
+in place as before. A cache that cannot be read or written is ignored: pricing never fails because of it.
 """
 
 from __future__ import annotations
