@@ -78,7 +78,8 @@ FILES_SQL = (
 )
 
 
-CHILD_CACHE_KIB = 16_384  # its page cache: fewer index pages read back from the OS (the default is 2 MiB)
+CHILD_CACHE_KIB = 8_192  # its page cache: fewer index pages read back from the OS (default 2 MiB; 16 MiB cost 10 MB
+# more peak memory for 0.3 % fewer instructions on a 200 MB tree)
 PIPE_BYTES = 1 << 20  # frames the parent may queue ahead before it waits (kernel memory, not ours)
 
 
