@@ -108,6 +108,8 @@ class Ingestor:
         self._parallel = (self._new_bytes(work) >= PARALLEL_BYTES and Path(self.store.path).is_file()
                           and bool(sys.executable))
         try:
+            if self._parallel:  # started now, its interpreter start-up overlaps the parsing of the first batch
+                self._start_writer()
             for i, (path, st, kind) in enumerate(work):
                 self._file(path, st, kind)
                 if self.progress and i % 50 == 0:
@@ -282,18 +284,24 @@ class Ingestor:
             rows.append(row(call.at, call.model, fleet_workflow or workflow, call.session, fleet_id,
                             call.project_dir, call.input_tokens, call.output_tokens, call.cache_read_tokens,
                             call.cache_write_tokens, source, call.dedupe_key, call.request_id))
-        from .batches import Batch, InlineWriter, ProcessWriter
+        from .batches import Batch
 
-        if self._writer is None and self._parallel:
-            try:
-                self._writer = ProcessWriter(self.store, merge_rows=5 * BATCH_ROWS)
-            except OSError:  # no interpreter to start (an embedded Python): write in place
-                pass
-        if self._writer is None:
-            self._writer = InlineWriter(self.store)
-        self._writer.submit(Batch(rows, list(self._files.values())))
+        self._start_writer().submit(Batch(rows, list(self._files.values())))
         self._calls = {}
         self._files = {}
+
+    def _start_writer(self) -> InlineWriter | ProcessWriter:
+        if self._writer is None:
+            from .batches import InlineWriter, ProcessWriter
+
+            if self._parallel:
+                try:
+                    self._writer = ProcessWriter(self.store, merge_rows=5 * BATCH_ROWS)
+                except OSError:  # no interpreter to start (an embedded Python): write in place
+                    pass
+            if self._writer is None:
+                self._writer = InlineWriter(self.store)
+        return self._writer
 
 
 def _past_line(fd: int, offset: int, high: int) -> tuple[int, int]:
