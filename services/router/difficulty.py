@@ -2,9 +2,10 @@
 
 One model estimates the probability that the cheap model gets the task wrong, the other that the top model
 does; the routing score is P(cheap fails) x P(top succeeds). Pure Python on purpose: scoring is one pass of
-regular expressions and a 65-term dot product (well under a millisecond), the coefficients ship as a small
-JSON file next to this module, and nothing is downloaded at run time. ``benchmarks/router_eval.py`` trains
-the models on per-question correctness data (RouteLLM's MMLU release) and measures them on held-out subjects.
+regular expressions, a word-frequency look-up per word (rarity.py) and an 83-term dot product (well under a
+millisecond), the coefficients ship as a small JSON file next to this module, and nothing is downloaded at run
+time. ``benchmarks/router_eval.py`` trains the models on per-question correctness data (RouteLLM's MMLU
+release) and measures them on held-out subjects.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from typing import Iterable, Sequence
 from .features import features
 
 MODEL_FILE = Path(__file__).with_name("difficulty_model.json")
-# Ridge strength per training prompt, on standardised features. Chosen by leave-one-subject-out
-# cross-validation on the tuning subjects only (benchmarks/router_eval.py); weaker penalties fit the training
-# subjects' quirks and route the held-out ones worse.
-L2 = 0.0044
+# Ridge strength per training prompt, on standardised features (scikit-learn's C = 0.01 at the ~7,400 prompts
+# of a cross-validation fold). Chosen by leave-one-subject-out cross-validation on the tuning subjects only
+# (docs/router.md); weaker penalties fit the training subjects' quirks and route the held-out ones worse.
+L2 = 0.0135
 
 
 @dataclass(frozen=True)

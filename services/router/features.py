@@ -1,15 +1,18 @@
 """What a prompt looks like, as a few dozen numbers the difficulty model weighs.
 
 Only measures that carry across subject areas: the shape of the question and its answer choices, numbers and
-formulas, code, negations, multi-part statements, readability. Word identities are left out on purpose: a
-model that learns which words a subject uses does well on that subject and badly on the next one (measured in
-benchmarks/router_eval.py, see docs/router.md). Pure Python, a few regular expressions per call.
+formulas, code, negations, multi-part statements, readability, and how rare its words are in everyday English
+(rarity.py). Word identities are left out on purpose: a model that learns which words a subject uses does well
+on that subject and badly on the next one (measured in benchmarks/router_eval.py, see docs/router.md).
+Pure Python, a few regular expressions and one dict look-up per word per call.
 """
 
 from __future__ import annotations
 
 import math
 import re
+
+from .rarity import rarity_features
 
 _OPTION = re.compile(r"^\s*([A-D])[.)]\s*(.*)$", re.M)
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
@@ -136,4 +139,5 @@ def features(text: str) -> dict[str, float]:
             f[key] = 0.0
     if choices:  # without answer choices these measures are unknown, not zero: the model then uses its average
         f.update(_choice_features(choices))
+    f.update(rarity_features(stem, choices))
     return f
