@@ -15,7 +15,6 @@ from typing import Any, Callable
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
-from textual.lazy import Lazy
 from textual.widgets import Footer, Header, Label, ProgressBar
 
 from fleetdeck.app.console_env import ConsoleEnv
@@ -31,6 +30,22 @@ from fleetdeck.widgets.pane import Pane
 def _load(path: str) -> Any:
     module, _, name = path.partition(":")
     return getattr(import_module(module), name)
+
+
+_frozen = False
+
+
+def _freeze_start_up_objects() -> None:
+    """Move everything built so far (modules, classes, the panes) out of the garbage collector's reach.
+
+    It lives as long as the console. Without this the first frame pays for a full collection over ~300k
+    start-up objects (about 60 ms, a third of the console's start-up beyond a bare Textual app), and every
+    later full collection while the console runs walks them all again. Once per process: tests build many apps.
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 class JobStatus(Horizontal):
@@ -76,14 +91,7 @@ class FleetdeckApp(App[None]):
         # Jobs a person started here; background passes (the assigner, polls) do not flash the status strip.
         self._interactive_jobs: set[str] = set()
         self.theme = str(env.config.get("general", "theme", "textual-dark"))
-
-    def run(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        # Everything built so far (modules, classes, the panes) lives as long as the console. Moving it out of
-        # the collector's reach spares the first frame a full collection over ~300k start-up objects (about
-        # 60 ms, a third of the console's start-up beyond a bare Textual app) and makes every later full
-        # collection cheaper while the console runs.
-        gc.freeze()
-        return super().run(*args, **kwargs)
+        _freeze_start_up_objects()
 
     # -- layout ---------------------------------------------------------------------------------------------
 
@@ -93,7 +101,6 @@ class FleetdeckApp(App[None]):
             for _, pane in self.panes.values():
                 yield pane
         yield ActivityLog()
-        yield Lazy(JobStatus(id="job-status"))  # hidden until a job runs: no need to build it before the first frame
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -106,7 +113,12 @@ class FleetdeckApp(App[None]):
         first = next(iter(self.panes.values()))[1]
         first.focus_pane()
         # Draw the frame first; data arrives a moment later as each pane's loop makes its first load.
-        self.call_after_refresh(self._start_loops)
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        # The job strip is hidden until a job runs: no need to build it within the first frame.
+        self.mount(JobStatus(id="job-status"), before=self.query_one(Footer))
+        self._start_loops()
 
     def _start_loops(self) -> None:
         for name, (controller, pane) in self.panes.items():

@@ -3,8 +3,8 @@
 A pane renders the view model its controller loads (``show``) and never queries anything itself. It says it is
 loading until its first load, then shows its real empty state until there is data, never placeholder numbers.
 
-A pane's own widgets (tables, sparklines) are mounted just after the console's first frame (``textual.lazy.Lazy``):
-the frame with every pane's border and title appears at once, and the pane bodies fill in a moment later.
+A pane's own widgets (tables, sparklines) are mounted just after the console's first frame: the frame with every
+pane's border and title appears at once, and the pane bodies fill in a moment later.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.lazy import Lazy
 from textual.widgets import Static
 
 LOADING = "loading…"
@@ -54,11 +53,17 @@ class Pane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(LOADING, classes="pane-empty")
-        yield Lazy(PaneBody(self))
 
     def on_mount(self) -> None:
         # Focusable until the body arrives, so Tab and the number keys work from the first frame.
         self.can_focus = True
+        # Mounted straight after the first refresh rather than through textual.lazy.Lazy: a placeholder widget
+        # per pane would itself be styled and laid out within the first frame.
+        self.call_after_refresh(self._mount_body)
+
+    async def _mount_body(self) -> None:
+        if self.is_attached:
+            await self.mount(PaneBody(self))
 
     def body_mounted(self) -> None:
         # A pane with nothing focusable inside still takes part in Tab and number-key navigation.
