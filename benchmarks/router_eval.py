@@ -105,9 +105,10 @@ def cross_validate(rows: list[Row], tuning: list[str], contaminated: set[str]) -
     n = len(scores)
     target = 0.95 * sum(strong) / n
     points = curve(scores, weak, strong)
-    print(f"leave-one-subject-out on the {len(tuning)} tuning subjects ({n} prompts, l2 {dm.L2}): strong share "
-          f"{share_needed(scores, weak, strong, target):.1%} (93-97 % band {band_share(scores, weak, strong):.1%}),"
-          f" area above random {area_above_random(points, sum(weak) / n, sum(strong) / n) * 100:.3f}")
+    area = area_above_random(points, sum(weak) / n, sum(strong) / n)
+    print(f"leave-one-subject-out on the {len(tuning)} tuning subjects ({n} prompts, l2 {dm.L2}): strong "
+          f"share {share_needed(scores, weak, strong, target):.1%} (93-97 % band "
+          f"{band_share(scores, weak, strong):.1%}), area above random {area * 100:.3f}")
 
 
 def contaminated_prompts(path: Path) -> set[str]:

@@ -1,11 +1,12 @@
 """How common a prompt's words are in everyday English: rare vocabulary marks a hard question in any subject.
 
-Word identities do not carry from one subject to the next, but how rare the words are does: a question full of
-terms a general corpus hardly uses ("epistasis", "heteroskedasticity") is harder for a cheap model whatever the
-field. The frequencies come from the `wordfreq` package's small English list (about 29,000 words, Zipf scale:
-log10 of uses per billion words, 3.0 = once per million), which ships inside the package; nothing is downloaded.
-The list is read once, on the first prompt scored, straight from the package's data file (about 15 ms; importing
-wordfreq itself would cost 0.3 s more for its tokenizers, which these measures do not need).
+Word identities do not carry from one subject to the next, but how rare the words are does: a question full
+of terms a general corpus hardly uses ("epistasis", "heteroskedasticity") is harder for a cheap model whatever
+the field. The frequencies come from the `wordfreq` package's small English list (about 29,000 words, Zipf
+scale: log10 of uses per billion words, 3.0 = once per million), which ships inside the package; nothing is
+downloaded. The list is read once, on the first prompt scored, straight from the package's data file (8 ms
+warm, up to 30 ms CPU in a fresh process; importing wordfreq itself would cost 0.3 s more for its tokenizers,
+which these measures do not need).
 
 When wordfreq is not installed the measures are left out and the difficulty model takes them as average.
 """
