@@ -116,3 +116,33 @@ def test_progress_and_results_are_published_as_events(store, config, clock) -> N
     outcome = run_job(get_job("test-progress"), JobContext(config, store, clock, bus))
     assert outcome.status == "ok" and outcome.summary == {"steps": 3}
     assert seen == ["job.started:", "job.progress:1", "job.progress:2", "job.progress:3", "job.finished:"]
+
+
+def test_unrecorded_passes_log_only_their_failures_at_info(store, config, clock) -> None:  # noqa: ANN001
+    from loguru import logger
+
+    from fleetdeck.services.events import EventBus
+    from fleetdeck.services.jobrunner import run_job
+    from fleetdeck.services.jobs import get_job
+
+    @job("test-pass", description="a background pass")
+    async def passing(ctx: JobContext, progress) -> JobResult:  # noqa: ANN001
+        return JobResult("nothing to do")
+
+    @job("test-pass-fails", description="a background pass that fails")
+    async def failing(ctx: JobContext, progress) -> JobResult:  # noqa: ANN001
+        raise RuntimeError("no route to host")
+
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(message.record["message"]), level="INFO")
+    try:
+        for _ in range(3):  # the console runs its passes every few seconds: none of them may reach the log
+            run_job(get_job("test-pass"), JobContext(config, store, clock, EventBus()), record=False)
+        run_job(get_job("test-pass-fails"), JobContext(config, store, clock, EventBus()), record=False)
+        run_job(get_job("test-pass"), JobContext(config, store, clock, EventBus()))  # a run someone asked for
+    finally:
+        logger.remove(sink)
+    ours = [line for line in lines if "test-pass " in line]
+    assert len(ours) == 2 and ours[0] == "job test-pass started (cli)"
+    assert ours[1].startswith("job test-pass ok in") and ours[1].endswith(": nothing to do")
+    assert any(line.startswith("job test-pass-fails failed") for line in lines)
