@@ -33,9 +33,11 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     report = report_for_config(ctx.store, ctx.config, days=args.days, since=args.since, until=args.until, by=by,
                                period=args.period, now=ctx.clock.now())
     if args.json:
-        from fleetdeck.app.output import print_json
+        import json
 
-        print_json(report.as_json(), stream=sys.stdout)
+        # What app.output.print_json writes, built as one string: json.dump with an indent hands the stream
+        # thousands of small pieces (a `report 36500 --daily --json` spent more there than in its query).
+        sys.stdout.write(json.dumps(report.as_json(), indent=2, default=str, ensure_ascii=False) + "\n")
     elif args.csv:
         _csv(report)
     else:

@@ -197,20 +197,26 @@ def spend_report(store: Store, *, since: int, until: int, by: str | None = "mode
         results = list(store.query(sql, (since, until)))
         unknown_queries = [("SELECT DISTINCT model FROM api_calls WHERE at >= ? AND at < ? AND cost_micros IS NULL",
                             (since, until))]
-    merged: dict[tuple[str | None, str | None], SpendRow] = {}
+    # Every query selects slot, grp, then the _NUMERIC sums in order; they are added up as plain lists (a
+    # daily report over months merges thousands of rollup hours).
+    sums: dict[tuple[str | None, str | None], list[int]] = {}
     labels: dict[int, str] = {}
     for r in results:
+        values = tuple(r)
         label = None
         if period:
-            s = int(r["slot"])
+            s = int(values[0])
             label = labels.get(s)
             if label is None:
                 label = labels[s] = period_label(s, period, tz)
-        key = (label, r["grp"])
-        row = merged.get(key)
-        if row is None:
-            row = merged[key] = SpendRow(label, r["grp"])
-        row.add(dict(r))
+        key = (label, values[1])
+        acc = sums.get(key)
+        if acc is None:
+            sums[key] = [int(v or 0) for v in values[2:]]
+        else:
+            for i, v in enumerate(values[2:]):
+                acc[i] += int(v or 0)
+    merged = {key: SpendRow(key[0], key[1], *acc) for key, acc in sums.items()}
     known_total = sum(r.cost_micros for r in merged.values())
     for row in merged.values():
         row.share = row.cost_micros / known_total if known_total else 0.0
