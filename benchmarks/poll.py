@@ -99,12 +99,14 @@ def console_cpu(socket: str, seconds: float) -> tuple[float, float, float]:
     from fleetdeck.services.clock import SystemClock
     from fleetdeck.services.config import load_config
     from fleetdeck.services.events import EventBus
+    from fleetdeck.services.logsetup import setup_logging
     from fleetdeck.services.paths import resolve_paths
     from fleetdeck.services.store.async_store import AsyncStore
 
     paths = resolve_paths().ensure()
     config = load_config(paths)
     config.values.setdefault("tmux", {}).update(sockets=[socket], poll_interval=1.0)
+    setup_logging(config)  # as `fleetdeck console` does: the log file, nothing on the screen
 
     async def run(zoom: bool) -> float:
         env = ConsoleEnv(config=config, astore=AsyncStore(paths.db_file).open_sync(), clock=SystemClock(),

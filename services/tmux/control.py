@@ -16,6 +16,9 @@ from collections import deque
 from .paste import tmux_base
 
 
+READ_CHUNK = 256 * 1024
+
+
 class TmuxUnavailable(Exception):
     """The tmux server cannot be reached (not running, socket gone, tmux not installed)."""
 
@@ -83,29 +86,41 @@ class ControlClient:
         stdout = proc.stdout
         block: list[str] | None = None
         number = ""
+        tail = b""
         try:
             while True:
-                raw = await stdout.readline()
-                if not raw:
+                # Whole chunks, split here: a poll brings back hundreds of capture lines, and reading them one
+                # readline() at a time cost more than everything else the poll does.
+                chunk = await stdout.read(READ_CHUNK)
+                if not chunk:
                     break
-                line = raw.decode("utf-8", "replace").rstrip("\n").removesuffix("\r")
-                if block is None:
-                    if line.startswith("%begin "):
-                        parts = line.split(" ")
-                        number = parts[2] if len(parts) > 2 else ""
-                        block = []
-                    continue  # notifications (%session-changed, %exit, ...) need nothing from us
-                parts = line.split(" ")
-                if parts[0] in ("%end", "%error") and len(parts) >= 3 and parts[2] == number:
-                    fut = pending.popleft() if pending else None
-                    if fut is not None and not fut.done():
-                        if parts[0] == "%end":
-                            fut.set_result(block)
-                        else:
-                            fut.set_exception(TmuxCommandError("\n".join(block) or "tmux error"))
-                    block = None
+                data = tail + chunk
+                cut = data.rfind(b"\n") + 1
+                tail = data[cut:]
+                if not cut:
                     continue
-                block.append(line)
+                # A newline byte never occurs inside a UTF-8 sequence, so whole lines decode on their own.
+                for line in data[:cut].decode("utf-8", "replace").split("\n")[:-1]:
+                    if line.endswith("\r"):
+                        line = line[:-1]
+                    if block is None:
+                        if line.startswith("%begin "):
+                            parts = line.split(" ")
+                            number = parts[2] if len(parts) > 2 else ""
+                            block = []
+                        continue  # notifications (%session-changed, %exit, ...) need nothing from us
+                    if line.startswith(("%end ", "%error ")):
+                        parts = line.split(" ")
+                        if len(parts) >= 3 and parts[2] == number:
+                            fut = pending.popleft() if pending else None
+                            if fut is not None and not fut.done():
+                                if parts[0] == "%end":
+                                    fut.set_result(block)
+                                else:
+                                    fut.set_exception(TmuxCommandError("\n".join(block) or "tmux error"))
+                            block = None
+                            continue
+                    block.append(line)
         except (asyncio.CancelledError, ConnectionError):
             pass
         finally:

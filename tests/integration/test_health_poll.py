@@ -159,3 +159,30 @@ async def test_hook_events_win_over_the_screen(tmux_socket, store, fleet_config)
     result = await poller.poll(store, fleet_config, SystemClock())
     assert result.sessions[0].state == "permission" and result.sessions[0].source == "hook"
     await poller.close()
+
+
+@pytest.mark.parametrize("chunk", [61, 256 * 1024])
+async def test_a_batch_of_captures_comes_back_whole_and_in_order(tmux_socket, monkeypatch, chunk) -> None:
+    from fleetdeck.services.tmux import control
+    from fleetdeck.services.tmux.control import ControlClient
+    from fleetdeck.services.tmux.panes import PaneTracker, list_and_capture
+
+    monkeypatch.setattr(control, "READ_CHUNK", chunk)  # 61 bytes: reads end mid-line and mid-character
+    # Screens full of multi-byte text, enough of them that the replies arrive over many pipe reads.
+    script = "for i in $(seq 1 38); do printf 'pane %s line %02d: é漢字🙂 %%end 1 2 x\\n' \"$P\" $i; done; sleep 60"
+    for n in range(24):
+        subprocess.run(["tmux", "-L", tmux_socket, "new-session", "-d", "-s", f"cap{n}", "-x", "120", "-y", "40",
+                        "-e", f"P={n}", "sh", "-c", script], check=True)
+    client = ControlClient(tmux_socket)
+    try:
+        for _ in range(50):
+            panes, captures = await list_and_capture(client, PaneTracker(), time.time())
+            if len(panes) == 24 and all("line 38" in c.screen for c in captures.values()):
+                break
+            await asyncio.sleep(0.1)
+        screens = {int(c.screen.split()[1]): c.screen.splitlines() for c in captures.values()}
+        assert sorted(screens) == list(range(24))
+        for n, lines in screens.items():
+            assert lines[:38] == [f"pane {n} line {i:02d}: é漢字🙂 %end 1 2 x" for i in range(1, 39)]
+    finally:
+        await client.close()
