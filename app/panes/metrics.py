@@ -65,6 +65,11 @@ def _bytes(n: float) -> str:
     return f"{n:.0f}"
 
 
+def _session_bytes(n: float) -> str:
+    """A session's memory to the megabyte (to 0.1 GB from a gigabyte up)."""
+    return f"{n / 1e9:.1f}GB" if n >= 1e9 else f"{n / 1e6:.0f}MB"
+
+
 class MetricsController(PaneController):
     name = "metrics"
     title = "Metrics"
@@ -116,10 +121,12 @@ class MetricsController(PaneController):
         rows = []
         for s in samples:
             usage, up = s.usage, self._uptime.get(s.session.id)
-            cpu = "-" if usage is None or usage.cpu_percent is None else f"{usage.cpu_percent:.1f}%"
+            # Whole percents and megabytes: an idle agent's CPU flickers between 0.0 and 0.3 % and its RSS by a
+            # few hundred kB from one sample to the next, and every changed cell repaints the table.
+            cpu = "-" if usage is None or usage.cpu_percent is None else f"{usage.cpu_percent:.0f}%"
             rows.append(SessionLine(
                 str(s.session.id), s.session.name, s.session.state, cpu,
-                "-" if usage is None else _bytes(usage.rss_bytes) + "B",
+                "-" if usage is None else _session_bytes(usage.rss_bytes),
                 "-" if up is None else f"{100 * up:.1f}%", s.session.restarts,
             ))
         return rows
