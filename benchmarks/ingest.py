@@ -10,7 +10,8 @@ nothing new >= 50x faster than ccusage; `report 30` over 1,000,000 calls <= 200 
 The issue names a 1 GB tree; the default here is 200 MB to stay within a few minutes on 2 cores (``--mb 1024``
 for the full size). Every figure is printed with the size it was measured on, with CPU seconds beside wall
 seconds (on a shared machine the CPU figures are the steadier ones). fleetdeck's commands run with a bytecode
-cache, filled by one throwaway run on a small tree first. docs/ingest.md says where the time goes.
+cache and genai-prices' answer cache, filled by one throwaway run on a small tree first. docs/ingest.md says
+where the time goes.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def bench_ingest(work: Path, mb: float) -> dict[str, float]:
     cc_wall, cc_rss, cc_cpu, cc_out = run_usage(cc_cmd, cc_env)
 
     # What users get: a bytecode cache (some sandboxes set PYTHONDONTWRITEBYTECODE, which makes every start
-    # recompile fleetdeck's modules). One throwaway run on a small tree fills it, as any earlier use would.
+    # recompile fleetdeck's modules) and genai-prices' answers cached beside it (services/spend/pricecache.py).
+    # One throwaway run on a small tree fills both, as any earlier use would.
     env = {**base_env, "FLEETDECK_HOME": str(work / "home")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     (work / "empty").mkdir()
