@@ -1,7 +1,8 @@
 """Grouping benchmark: fleetdeck's masker + template miner vs Drain3 (default config) on loghub2k-dev.
 
-Both group the same Content lines of the 8 dev systems, one line at a time, from the raw line to its group id,
-each starting cold (fresh miner, empty caches); we report grouping accuracy (GA) per system and the mean, and
+Both group the same Content lines of the 8 dev systems, from the raw line to its group id, each starting cold
+(fresh miner, empty caches): Drain3 one line at a time (it has no batch call), fleetdeck a system's lines as one
+batch, the way the triage engine receives a tailed log's new error lines; we report grouping accuracy (GA) per system and the mean, and
 lines/s of CPU time (process_time: the machine is shared, wall time would measure the neighbours), the fastest
 of interleaved repeats. Prints ``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and
 ``ga=<mean> goal_ga=0.95``.
@@ -42,16 +43,17 @@ def grouping_accuracy(predicted: list, truth: list[str]) -> float:
 
 
 def run_fleetdeck(lines: list[str]) -> tuple[list[str], float]:
-    """Each line through ``classify`` (what the triage engine calls per error text: stack check, masking,
-    mining, group signature), then the groups renamed as the engine does after a batch (templates widen)."""
-    from fleetdeck.services.triage.engine import classify
+    """The lines through ``classify_batch``, as ``Engine.ingest`` classifies the error texts of a batch (a
+    tailed file's new error lines: stack check, masking, mining, group signature; the same answers as
+    ``classify`` one by one), then the groups renamed as the engine does after a batch (templates widen)."""
+    from fleetdeck.services.triage.classify import classify_batch
     from fleetdeck.services.triage.masking import clear_caches
     from fleetdeck.services.triage.miner import Miner
 
     clear_caches()  # every timed run starts cold, like Drain3's fresh TemplateMiner
     miner = Miner()
     start = time.process_time()
-    rows = [classify(miner, line) for line in lines]
+    rows = classify_batch(miner, lines)
     # rows are (signature, kind, title, stack, masked, template_id); like the engine's rename after a batch,
     # the final signature of each masked text is its template's signature of it (C-level maps for the rest)
     masked = list(map(itemgetter(4), rows))

@@ -15,14 +15,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from .classify import Classified, classify, classify_batch
 from .miner import Miner
-from .signature import stack_signature
 
 if TYPE_CHECKING:
     from ..store import Store
 
 MAX_TEXT = 64 * 1024
-MAX_LINE = 4096  # of a message without a stack, the first line up to this many characters is grouped
 DEFAULT_CRITICAL = r"(?i)\b(fatal|critical|panic|out of memory|segmentation fault|disk full|no space left)\b"
 
 
@@ -65,35 +64,6 @@ class Rules:
         return None
 
 
-Classified = tuple[str, str, str, str | None, str | None, int | None]
-
-
-def classify(miner: Miner, text: str) -> Classified:
-    """(signature, kind, title, stack, masked, template_id) of one error text: a stack trace's signature, or
-    the group the miner puts the first non-blank line in. benchmarks/grouping.py times this function."""
-    leaf = miner.lookup(text)  # a text the miner was given whole before: one line, so no stack either
-    if leaf is not None:
-        memo = leaf.memo
-        if memo is not None and leaf.version == leaf.template.version:
-            miner.count(leaf)  # the same answer as for the last message of this leaf, while its group holds
-            return memo
-    leaf = miner.add_known(text, leaf is None)
-    if leaf is not None and leaf.memo is not None:
-        return leaf.memo
-    if leaf is None:
-        lines = text.splitlines()
-        if len(lines) == 1 and len(lines[0]) == len(text) <= MAX_LINE:  # one line, no break: no stack trace
-            leaf = miner.add_new(text)
-        else:
-            sig = stack_signature(text)
-            if sig is not None:
-                return sig.signature, "traceback", sig.title, sig.stack, None, None
-            first = next((ln for ln in lines if ln.strip()), text)
-            leaf = miner.add(first if len(first) <= MAX_LINE else first[:MAX_LINE])
-    row = leaf.memo = ("msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id)
-    return row
-
-
 @dataclass
 class IngestResult:
     events: int = 0
@@ -124,10 +94,11 @@ class Engine:
         now_i = int(now if now is not None else time.time())
         touched: set[int] = set()
         with self.store.write() as conn:
-            for item in items:
-                gid = self._ingest_one(conn, item, now_i, result)
-                if gid is not None:
-                    touched.add(gid)
+            batch = self._new_items(conn, items, result)
+            # the batch's texts are classified together (the same answers as one by one, in order)
+            answers = classify_batch(self.miner, [text for _, text, _ in batch])
+            for (item, text, flags), answer in zip(batch, answers):
+                touched.add(self._ingest_one(conn, item, text, flags, answer, now_i, result))
             self._rekey(conn)
             self._save_templates(conn, now_i)
             for gid in touched:
@@ -136,17 +107,30 @@ class Engine:
                 cursor_updates(conn)
         return result
 
-    def _ingest_one(self, conn: sqlite3.Connection, item: ErrorItem, now: int, result: IngestResult) -> int | None:
-        text = item.text if len(item.text) <= MAX_TEXT else item.text[:MAX_TEXT]
-        flags = item.flags if len(item.text) <= MAX_TEXT else ",".join(filter(None, [item.flags, "truncated"]))
-        if not text.strip():
-            return None
-        if item.dedupe_key and conn.execute("SELECT 1 FROM error_events WHERE dedupe_key = ?",
-                                            (item.dedupe_key,)).fetchone():
-            result.duplicates += 1
-            return None
+    def _new_items(self, conn: sqlite3.Connection, items: Iterable[ErrorItem],
+                   result: IngestResult) -> list[tuple[ErrorItem, str, str | None]]:
+        """(item, text, flags) of the items to record: not blank, not recorded before (by dedupe key, in the
+        database or earlier in this batch); texts over MAX_TEXT cut and flagged."""
+        batch = []
+        keys: set[str] = set()
+        for item in items:
+            text = item.text if len(item.text) <= MAX_TEXT else item.text[:MAX_TEXT]
+            flags = item.flags if len(item.text) <= MAX_TEXT else ",".join(filter(None, [item.flags, "truncated"]))
+            if not text.strip():
+                continue
+            if item.dedupe_key:
+                if item.dedupe_key in keys or conn.execute("SELECT 1 FROM error_events WHERE dedupe_key = ?",
+                                                           (item.dedupe_key,)).fetchone():
+                    result.duplicates += 1
+                    continue
+                keys.add(item.dedupe_key)
+            batch.append((item, text, flags))
+        return batch
+
+    def _ingest_one(self, conn: sqlite3.Connection, item: ErrorItem, text: str, flags: str | None,
+                    answer: Classified, now: int, result: IngestResult) -> int:
         at = int(item.at if item.at is not None else now)
-        signature, kind, title, stack, masked, template_id = self.classify(text)
+        signature, kind, title, stack, masked, template_id = answer
         row = conn.execute("SELECT id, sources, first_seen, last_seen FROM error_groups WHERE signature = ?",
                            (signature,)).fetchone()
         if row is None:

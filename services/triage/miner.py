@@ -8,7 +8,8 @@ caches below are rebuilt from the messages as they arrive.
 Per message the hot path is one dict lookup: a message seen before (the same text) has a leaf, which holds its
 group until its template changes; ``lookup`` and ``count`` let a caller do that in C (counts are folded into
 the templates when ``dirty`` is read). A message equal up to its digits to one seen before costs a second
-lookup; only others are masked and matched.
+lookup; only others are masked and matched. (``classify.classify_batch`` does ``add_known`` inline, on the
+same caches: keep the two alike.)
 """
 
 from __future__ import annotations

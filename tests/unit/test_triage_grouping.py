@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from fleetdeck.services.triage.classify import classify_batch
 from fleetdeck.services.triage.engine import classify
 from fleetdeck.services.triage.masking import clear_caches, mask
 from fleetdeck.services.triage.miner import Miner
@@ -43,6 +44,53 @@ def test_mean_grouping_accuracy_on_the_eight_dev_systems_stays_at_the_recorded_f
         scores[system] = _ga(final, [r["EventTemplate"] for r in rows])
     mean = sum(scores.values()) / len(scores)
     assert mean >= RECORDED_MEAN_GA >= 0.90, scores
+
+
+def _miner_state(miner: Miner) -> list[tuple]:
+    miner.fold_counts()
+    return [(t.id, t.text, t.count, sorted((k, sorted(v)) for k, v in t.values.items()))
+            for t in miner.templates.values()]
+
+
+def test_a_batch_is_classified_exactly_as_its_texts_one_by_one(shared_dir: Path) -> None:
+    data = shared_dir / "data" / "loghub2k-dev"
+    if not data.is_dir():
+        pytest.skip("loghub2k-dev is not available")
+    for system in SYSTEMS:
+        with (data / system / f"{system}_2k.log_structured_corrected.csv").open(newline="", encoding="utf-8") as f:
+            texts = [r["Content"] for r in csv.DictReader(f)]
+        clear_caches()
+        one_by_one = Miner()
+        expected = [classify(one_by_one, t) for t in texts]
+        clear_caches()
+        batched = Miner()
+        # in three batches, so later ones start with what the first taught the miner
+        got = classify_batch(batched, texts[:700]) + classify_batch(batched, texts[700:1400])
+        got += classify_batch(batched, texts[1400:])
+        assert got == expected, system
+        assert _miner_state(batched) == _miner_state(one_by_one), system
+
+
+def test_a_batch_mixing_tracebacks_repeats_and_line_breaks_answers_as_one_by_one() -> None:
+    texts = [
+        "Failed password for root from 10.0.0.1 port 22 ssh2",
+        _py_traceback("/srv", 12, "KeyError", "'user-4411'"),
+        "Failed password for root from 10.0.0.1 port 22 ssh2",
+        "Failed password for root from 192.168.1.9 port 2201 ssh2",
+        "first line of two\nsecond line",
+        "disk error ORA-00942 on table users",
+        "disk error ORA-01017 on table users",
+        "disk error ORA-00942 on table users",
+    ] + [f"Failed password for {user} from 10.0.0.1 port 22 ssh2" for user in ("admin", "oracle", "guest", "test")]
+    texts += texts  # the second time round, every text is known and the user position is a variable
+    clear_caches()
+    one_by_one = Miner()
+    expected = [classify(one_by_one, t) for t in texts]
+    clear_caches()
+    batched = Miner()
+    assert classify_batch(batched, texts) == expected
+    assert _miner_state(batched) == _miner_state(one_by_one)
+    assert classify_batch(batched, []) == []
 
 
 def _py_traceback(path: str, line: int, exc: str, message: str) -> str:

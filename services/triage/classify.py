@@ -1,0 +1,89 @@
+"""Classifying error texts: a stack trace's signature, or the message group the template miner gives it.
+
+``classify_batch`` is what the engine runs on every batch it ingests (a tailed file's new error lines, a page
+of failed jobs): the answers are exactly those of ``classify`` called on each text in turn, but the common
+cases (a text seen before as it is, or equal up to its digits to one seen before) stay inside one loop that
+does the miner's ``add_known`` inline (its caches, ``_lines`` and ``_seen``, are read and filled here as
+``add_known`` does). benchmarks/grouping.py times ``classify_batch``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .masking import DIGITS_TO_ZERO
+from .miner import CACHE_SIZE, MAX_CACHED_LINE, Miner
+from .signature import stack_signature
+
+MAX_LINE = 4096  # of a message without a stack, the first line up to this many characters is grouped
+
+Classified = tuple[str, str, str, str | None, str | None, int | None]
+
+
+def classify(miner: Miner, text: str) -> Classified:
+    """(signature, kind, title, stack, masked, template_id) of one error text: a stack trace's signature, or
+    the group the miner puts the first non-blank line in."""
+    leaf = miner.lookup(text)  # a text the miner was given whole before: one line, so no stack either
+    if leaf is not None:
+        memo = leaf.memo
+        if memo is not None and leaf.version == leaf.template.version:
+            miner.count(leaf)  # the same answer as for the last message of this leaf, while its group holds
+            return memo
+    leaf = miner.add_known(text, leaf is None)
+    if leaf is not None and leaf.memo is not None:
+        return leaf.memo
+    return _classify_new(miner, text, leaf)
+
+
+def _classify_new(miner: Miner, text: str, leaf) -> Classified:  # noqa: ANN001 - Leaf | None
+    """``classify`` once the miner's lookups are done: ``leaf`` is the known leaf whose answer must be
+    derived again, or None for a text the miner has not seen (masked and mined here)."""
+    if leaf is None:
+        lines = text.splitlines()
+        if len(lines) == 1 and len(lines[0]) == len(text) <= MAX_LINE:  # one line, no break: no stack trace
+            leaf = miner.add_new(text)
+        else:
+            sig = stack_signature(text)
+            if sig is not None:
+                return sig.signature, "traceback", sig.title, sig.stack, None, None
+            first = next((ln for ln in lines if ln.strip()), text)
+            leaf = miner.add(first if len(first) <= MAX_LINE else first[:MAX_LINE])
+    row = leaf.memo = ("msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id)
+    return row
+
+
+def classify_batch(miner: Miner, texts: Sequence[str]) -> list[Classified]:
+    """``[classify(miner, t) for t in texts]``, the same answers in the same order, cheaper per text: the
+    digit-zeroed bytes of the texts the miner does not know yet are made for the batch in one encode and
+    one translate, and the common cases (a text seen before as it is, or up to its digits) stay in this
+    loop; only texts new to the miner go through ``classify``'s own steps."""
+    lines = miner._lines
+    lookup = lines.get
+    zeroed = "\n".join(texts).encode("utf-8", "replace").translate(DIGITS_TO_ZERO).split(b"\n")
+    if len(zeroed) != len(texts):  # a text holds a line break: zeroed one by one below
+        zeroed = [None] * len(texts)
+    seen_get = miner._seen.get
+    count = miner.count
+    out: list[Classified] = []
+    append = out.append
+    for text, key in zip(texts, zeroed):
+        leaf = lookup(text)
+        if leaf is None:
+            if key is None:
+                key = text.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
+            leaf = seen_get(key)
+            if leaf is None:  # new to the miner: masked and mined
+                miner._missed = (text, key)  # add_new masks it with this key instead of zeroing it again
+                append(_classify_new(miner, text, None))
+                continue
+            if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
+                if len(lines) >= CACHE_SIZE:
+                    lines.clear()
+                lines[text] = leaf
+        count(leaf)  # folded into its template's count when the miner's dirty set is read
+        memo = leaf.memo
+        if memo is None or leaf.version != leaf.template.version:
+            Miner.group_of(leaf)  # the template widened since this leaf's answer was made
+            memo = leaf.memo = ("msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id)
+        append(memo)
+    return out
