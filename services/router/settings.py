@@ -66,7 +66,7 @@ SECTIONS = [
                     kind="int", validate=_positive),
             Setting("difficulty_bump", 0.45,
                     "Raise the tier by one when the difficulty model scores a task above this (0..1; 0.45 is about\n"
-                    "the hardest 23 % of MMLU questions).",
+                    "the hardest 24 % of MMLU questions).",
                     kind="float"),
         ),
     ),
