@@ -10,7 +10,7 @@ unless the number of lines did. Tables are only touched when their rows changed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -30,6 +30,14 @@ LABEL_WIDTH = 10
 VALUE_WIDTH = 21
 
 GaugeLine = tuple[str, str, tuple[float, ...]]  # label, value, history (oldest first)
+
+
+class _Palette(NamedTuple):
+    base: Style
+    value: Style
+    cores: Style
+    low: Any  # rich colours at the two ends of the sparkline blend
+    high: Any
 
 
 class HostGauges(Widget):
@@ -53,6 +61,7 @@ class HostGauges(Widget):
         self.lines: list[GaugeLine] = []
         self.cores = ""
         self._strips: dict[int, tuple[Any, Strip]] = {}  # y -> (what it was drawn from, the strip)
+        self._palette: _Palette | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -80,6 +89,22 @@ class HostGauges(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # a theme or CSS change recolours every line
+        self._palette = None
+
+    def _styles(self) -> _Palette:
+        """The line styles, worked out once per style change: each lookup walks every ancestor's styles, and
+        the gauges repaint several lines every two seconds."""
+        if self._palette is None:
+            base = self.rich_style
+            _, background = self.background_colors
+            self._palette = _Palette(
+                base=base,
+                value=base + self.get_component_rich_style("host-gauges--value", partial=True),
+                cores=base + self.get_component_rich_style("host-gauges--cores", partial=True),
+                low=(background + self.get_component_styles("host-gauges--spark-min").color).rich_color,
+                high=(background + self.get_component_styles("host-gauges--spark-max").color).rich_color,
+            )
+        return self._palette
 
     def render(self) -> str:
         return ""  # what the line API falls back to before the first sample
@@ -93,27 +118,24 @@ class HostGauges(Widget):
         cached = self._strips.get(y)
         if cached is not None and cached[0] == source:
             return cached[1]
-        base = self.rich_style
+        palette = self._styles()
+        base = palette.base
         if isinstance(rows[y], str):
-            style = base + self.get_component_rich_style("host-gauges--cores", partial=True)
-            segments = [Segment(rows[y], style)]
+            segments = [Segment(rows[y], palette.cores)]
         else:
             label, value, history = rows[y]
-            value_style = base + self.get_component_rich_style("host-gauges--value", partial=True)
             segments = [Segment(label[:LABEL_WIDTH - 1].ljust(LABEL_WIDTH), base),
-                        Segment(value[:VALUE_WIDTH - 1].ljust(VALUE_WIDTH), value_style)]
-            segments += self._spark(history, width - LABEL_WIDTH - VALUE_WIDTH, base)
+                        Segment(value[:VALUE_WIDTH - 1].ljust(VALUE_WIDTH), palette.value)]
+            segments += self._spark(history, width - LABEL_WIDTH - VALUE_WIDTH, palette)
         strip = Strip(segments).adjust_cell_length(width, base)
         self._strips[y] = (source, strip)
         return strip
 
-    def _spark(self, history: tuple[float, ...], width: int, base: Style) -> list[Segment]:
+    def _spark(self, history: tuple[float, ...], width: int, palette: _Palette) -> list[Segment]:
         """Textual's sparkline (same buckets, bars and colour blend) as segments, with one Style per colour."""
         if width <= 0:
             return []
-        _, background = self.background_colors
-        low = (background + self.get_component_styles("host-gauges--spark-min").color).rich_color
-        high = (background + self.get_component_styles("host-gauges--spark-max").color).rich_color
+        base, low, high = palette.base, palette.low, palette.high
         if len(history) < 2:
             bar, colour = ("▁", low) if not history else ("█", high)
             return [Segment(bar * width, base + Style.from_color(colour))]
