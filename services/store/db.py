@@ -8,7 +8,6 @@ block writers thanks to WAL.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -152,6 +151,8 @@ class Store:
         data: dict[str, Any] | None = None,
         at: float | None = None,
     ) -> int:
+        import json  # here, not at the top: most processes that open the store never log activity
+
         cur = self.execute(
             "INSERT INTO activity_log (at, level, source, session_id, prompt_id, message, data)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
