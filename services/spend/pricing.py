@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .aliases import BUILTIN_ALIASES, DEFAULT_BASELINE, alias_table, resolve_alias  # noqa: F401 - BUILTIN_ALIASES re-exported
-
+from .aliases import BUILTIN_ALIASES, DEFAULT_BASELINE, alias_table, resolve_alias  # noqa: F401 - re-exported
 
 DEFAULT_LOCAL = ("ollama/*", "local/*", "lmstudio/*", "llama*", "qwen*", "mistral*", "deepseek-coder*",
                  "codellama*", "phi*", "gemma*")
