@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from .modals import TextEntryModal, TextViewModal
+from .live_table import LiveTable
 from .pane import Pane
 from .table_sync import selected_key, sync_rows
 
@@ -58,7 +59,7 @@ class ErrorsPane(Pane):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="errors-summary")
-        table: DataTable[Any] = DataTable(id="errors-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = LiveTable(id="errors-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
 

@@ -23,6 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import DataTable
 
+from .live_table import LiveTable
 from .pane import Pane
 from .table_sync import sync_rows
 
@@ -177,10 +178,10 @@ class MetricsPane(Pane):
 
     def compose_body(self) -> ComposeResult:
         yield HostGauges(id="metrics-host")
-        sessions = DataTable(id="metrics-sessions", cursor_type="row", zebra_stripes=True)
+        sessions = LiveTable(id="metrics-sessions", cursor_type="row", zebra_stripes=True)
         sessions.add_columns("session", "state", "CPU", "RSS", "uptime 24h", "restarts")
         yield sessions
-        latency = DataTable(id="metrics-latency", cursor_type="row")
+        latency = LiveTable(id="metrics-latency", cursor_type="row")
         latency.add_columns("model", "calls", "p50", "p95")
         yield latency
 

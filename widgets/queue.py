@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Sparkline, Static
 
 from .modals import TextEntryModal, TextViewModal
+from .live_table import LiveTable
 from .pane import Pane
 from .table_sync import selected_key, sync_rows
 
@@ -58,7 +59,7 @@ class QueuePane(Pane):
         with Horizontal(id="queue-head"):
             yield Static("", id="queue-summary")
             yield Sparkline([], id="queue-depth")
-        table: DataTable[Any] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = LiveTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from .modals import ConfirmModal, TextEntryModal, TextViewModal
+from .live_table import LiveTable
 from .pane import Pane
 from .table_sync import selected_key, sync_rows
 
@@ -122,7 +123,7 @@ class SessionsPane(Pane):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="sessions-summary")
-        table: DataTable[Any] = DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = LiveTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table

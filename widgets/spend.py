@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Sparkline, Static
 
+from .live_table import LiveTable
 from .pane import Pane
 from .table_sync import selected_key, sync_rows
 
@@ -66,11 +67,11 @@ class SpendPane(Pane):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="spend-summary")
         yield Sparkline([], id="spend-spark", summary_function=max)
-        table: DataTable[Any] = DataTable(id="spend-breakdown", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = LiveTable(id="spend-breakdown", cursor_type="row", zebra_stripes=True)
         yield table
         with Horizontal(id="spend-tops"):
             for key, label in (("sessions", "Top sessions"), ("projects", "Top projects")):
-                top: DataTable[Any] = DataTable(id=f"spend-{key}", cursor_type="row")
+                top: DataTable[Any] = LiveTable(id=f"spend-{key}", cursor_type="row")
                 top.add_column(label, key="name")
                 top.add_column("Cost", key="cost")
                 yield top
