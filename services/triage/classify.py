@@ -9,6 +9,7 @@ does the miner's ``add_known`` inline (its caches, ``_lines`` and ``_seen``, are
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from .masking import DIGITS_TO_ZERO
@@ -54,15 +55,18 @@ def _classify_new(miner: Miner, text: str, leaf) -> Classified:  # noqa: ANN001 
 
 def classify_batch(miner: Miner, texts: Sequence[str]) -> list[Classified]:
     """``[classify(miner, t) for t in texts]``, the same answers in the same order, cheaper per text: the
-    digit-zeroed bytes of the texts the miner does not know yet are made for the batch in one encode and
-    one translate, and the common cases (a text seen before as it is, or up to its digits) stay in this
-    loop; only texts new to the miner go through ``classify``'s own steps."""
+    texts' digit-zeroed bytes are made for the batch in one encode and one translate, the common cases (a
+    text seen before as it is, or up to its digits) stay in this loop, and in a batch without line breaks
+    a new text goes straight to the miner (no stack trace to look for)."""
     lines = miner._lines
     lookup = lines.get
-    zeroed = "\n".join(texts).encode("utf-8", "replace").translate(DIGITS_TO_ZERO).split(b"\n")
+    joined = "\n".join(texts)
+    zeroed = joined.encode("utf-8", "replace").translate(DIGITS_TO_ZERO).split(b"\n")
     if len(zeroed) != len(texts):  # a text holds a line break: zeroed one by one below
         zeroed = [None] * len(texts)
+    one_line = bool(texts) and zeroed[0] is not None and _LINE_BREAK(joined) is None  # every text is one line (str.splitlines)
     seen_get = miner._seen.get
+    add_new = miner.add_new
     count = miner.count
     out: list[Classified] = []
     append = out.append
@@ -74,16 +78,25 @@ def classify_batch(miner: Miner, texts: Sequence[str]) -> list[Classified]:
             leaf = seen_get(key)
             if leaf is None:  # new to the miner: masked and mined
                 miner._missed = (text, key)  # add_new masks it with this key instead of zeroing it again
-                append(_classify_new(miner, text, None))
-                continue
-            if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
-                if len(lines) >= CACHE_SIZE:
-                    lines.clear()
-                lines[text] = leaf
-        count(leaf)  # folded into its template's count when the miner's dirty set is read
+                if not one_line or len(text) > MAX_LINE:
+                    append(_classify_new(miner, text, None))
+                    continue
+                leaf = add_new(text)  # counted there
+            else:
+                if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
+                    if len(lines) >= CACHE_SIZE:
+                        lines.clear()
+                    lines[text] = leaf
+                count(leaf)  # folded into its template's count when the miner's dirty set is read
+        else:
+            count(leaf)
         memo = leaf.memo
         if memo is None or leaf.version != leaf.template.version:
             Miner.group_of(leaf)  # the template widened since this leaf's answer was made
             memo = leaf.memo = ("msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id)
         append(memo)
     return out
+
+
+# Where str.splitlines() splits: a batch without any of these holds one-line texts only.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]").search
