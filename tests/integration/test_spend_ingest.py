@@ -224,7 +224,9 @@ def test_codex_rollouts_count_differences_of_cumulative_totals(tmp_path, store) 
 def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths, parallel_mb) -> None:
     tree = generate(tmp_path / "claude", 2.5, seed=11)
     expected, _ = reference_count(tree)
-    env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "20", "FLEETDECK_INGEST_PARALLEL_MB": parallel_mb}
+    # Small batches: many commits, so a reader polling beside it sees a part-way state even when a loaded
+    # machine lets the writer catch up on many queued batches at once.
+    env = {**os.environ, "FLEETDECK_INGEST_BATCH_ROWS": "5", "FLEETDECK_INGEST_PARALLEL_MB": parallel_mb}
     # The service itself in a child process (the CLI adds only start-up time to this test).
     code = ("import sys; from pathlib import Path; from fleetdeck.services.store import Store;"
             " from fleetdeck.services.spend.ingest import ingest; from fleetdeck.services.spend.pricing import Pricer;"
@@ -241,7 +243,7 @@ def test_kill_9_mid_ingest_then_rerun_gives_exact_totals(tmp_path, paths, parall
             partial = 0
         if partial > 0:
             break
-        time.sleep(0.01)
+        time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert 0 < partial < expected[0], "the kill landed mid-ingest"
