@@ -18,7 +18,8 @@ JOB = "ingest"
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="read new Claude Code and Codex transcript lines into the spend log",
                        description="Incremental: only lines added since the last run are read. Same as "
-                                   "`fleetdeck run ingest`.")
+                                   "`fleetdeck run ingest`, except that a run finding nothing new is not "
+                                   "recorded in the job history.")
     p.add_argument("--claude-dir", action="append", metavar="DIR",
                    help="Claude Code config dir or its projects/ dir (repeatable; default $CLAUDE_CONFIG_DIR or "
                         "~/.claude)")
