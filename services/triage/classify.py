@@ -58,9 +58,13 @@ def classify_batch(miner: Miner, texts: Sequence[str]) -> list[Classified]:
     texts' digit-zeroed bytes are made for the batch in one encode and one translate, the common cases (a
     text seen before as it is, or up to its digits) stay in this loop, and in a batch without line breaks
     a new text goes straight to the miner (no stack trace to look for)."""
+    joined = "\n".join(texts)
+    if len(joined) > CHUNK_CHARS and len(texts) > 1:  # in halves: bounds the copies made below
+        del joined
+        half = len(texts) // 2
+        return classify_batch(miner, texts[:half]) + classify_batch(miner, texts[half:])
     lines = miner._lines
     lookup = lines.get
-    joined = "\n".join(texts)
     zeroed = joined.encode("utf-8", "replace").translate(DIGITS_TO_ZERO).split(b"\n")
     if len(zeroed) != len(texts):  # a text holds a line break: zeroed one by one below
         zeroed = [None] * len(texts)
@@ -97,6 +101,8 @@ def classify_batch(miner: Miner, texts: Sequence[str]) -> list[Classified]:
         append(memo)
     return out
 
+
+CHUNK_CHARS = 1 << 22  # characters of a batch zeroed at once (its copies take about three times that)
 
 # Where str.splitlines() splits: a batch without any of these holds one-line texts only.
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]").search
