@@ -1,10 +1,10 @@
 """Grouping benchmark: fleetdeck's masker + template miner vs Drain3 (default config) on loghub2k-dev.
 
 Both group the same Content lines of the 8 dev systems, from the raw line to its group id, each starting cold
-(fresh miner, empty caches): Drain3 one line at a time (it has no batch call), fleetdeck a system's lines as one
-batch, the way the triage engine receives a tailed log's new error lines; we report grouping accuracy (GA) per system and the mean, and
-lines/s of CPU time (process_time: the machine is shared, wall time would measure the neighbours), the fastest
-of interleaved repeats. Prints ``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and
+(fresh miner, empty caches): Drain3 one line at a time (it has no batch call), fleetdeck a system's lines as
+one batch, the way the triage engine receives a tailed log's new error lines. We report grouping accuracy (GA)
+per system and the mean, and lines/s of CPU time (process_time: the machine is shared, wall time would
+measure the neighbours), the fastest of interleaved repeats. Prints ``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and
 ``ga=<mean> goal_ga=0.95``.
 
 Run: ``uv run --group bench python benchmarks/grouping.py [--quick] [--data DIR]``.

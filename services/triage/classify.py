@@ -68,7 +68,8 @@ def classify_batch(miner: Miner, texts: Sequence[str]) -> list[Classified]:
     zeroed = joined.encode("utf-8", "replace").translate(DIGITS_TO_ZERO).split(b"\n")
     if len(zeroed) != len(texts):  # a text holds a line break: zeroed one by one below
         zeroed = [None] * len(texts)
-    one_line = bool(texts) and zeroed[0] is not None and _LINE_BREAK(joined) is None  # every text is one line (str.splitlines)
+    # every text is one line (as str.splitlines sees it): a new one goes straight to the miner
+    one_line = bool(texts) and zeroed[0] is not None and _LINE_BREAK(joined) is None
     seen_get = miner._seen.get
     add_new = miner.add_new
     count = miner.count

@@ -114,8 +114,9 @@ class Engine:
         batch = []
         keys: set[str] = set()
         for item in items:
-            text = item.text if len(item.text) <= MAX_TEXT else item.text[:MAX_TEXT]
-            flags = item.flags if len(item.text) <= MAX_TEXT else ",".join(filter(None, [item.flags, "truncated"]))
+            cut = len(item.text) > MAX_TEXT
+            text = item.text[:MAX_TEXT] if cut else item.text
+            flags = ",".join(filter(None, [item.flags, "truncated"])) if cut else item.flags
             if not text.strip():
                 continue
             if item.dedupe_key:

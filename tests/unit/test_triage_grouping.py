@@ -81,7 +81,8 @@ def test_a_batch_mixing_tracebacks_repeats_and_line_breaks_answers_as_one_by_one
         "disk error ORA-00942 on table users",
         "disk error ORA-01017 on table users",
         "disk error ORA-00942 on table users",
-    ] + [f"Failed password for {user} from 10.0.0.1 port 22 ssh2" for user in ("admin", "oracle", "guest", "test")]
+    ]
+    texts += [f"Failed password for {user} from 10.0.0.1 port 22 ssh2" for user in ("admin", "oracle", "guest", "test")]
     texts += texts  # the second time round, every text is known and the user position is a variable
     clear_caches()
     one_by_one = Miner()
