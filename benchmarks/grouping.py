@@ -4,8 +4,8 @@ Both group the same Content lines of the 8 dev systems, from the raw line to its
 (fresh miner, empty caches): Drain3 one line at a time (it has no batch call), fleetdeck a system's lines as
 one batch, the way the triage engine receives a tailed log's new error lines. We report grouping accuracy (GA)
 per system and the mean, and lines/s of CPU time (process_time: the machine is shared, wall time would
-measure the neighbours), the fastest of interleaved repeats. Prints ``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and
-``ga=<mean> goal_ga=0.95``.
+measure the neighbours), the fastest of interleaved repeats. Prints
+``ratio=<fleetdeck lines/s / Drain3 lines/s> goal=3`` and ``ga=<mean> goal_ga=0.95``.
 
 Run: ``uv run --group bench python benchmarks/grouping.py [--quick] [--data DIR]``.
 """
