@@ -49,14 +49,32 @@ def _freeze_start_up_objects() -> None:
 
 
 class JobStatus(Horizontal):
-    """A one-line strip above the footer while a job runs: its name, message and progress."""
+    """A one-line strip above the footer while a job someone started runs: its name, message and progress.
+
+    Mounted when such a job starts and removed when the last one ends: a progress bar animates on a timer
+    (fifteen times a second) even while hidden.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._latest: dict[str, Any] | None = None
+        self._composed = False
 
     def compose(self) -> ComposeResult:
         yield Label("", id="job-label")
         yield ProgressBar(id="job-progress", show_eta=False)
 
     def on_mount(self) -> None:
-        self.display = False
+        self._composed = True
+        if self._latest is not None:
+            self.show(self._latest)
+
+    def show(self, data: dict[str, Any]) -> None:
+        self._latest = data
+        if not self._composed:  # shown as soon as it is mounted
+            return
+        self.query_one("#job-label", Label).update(f"[b]{data['job']}[/] {data.get('message') or ''}")
+        self.query_one("#job-progress", ProgressBar).update(total=data.get("total"), progress=data.get("done") or 0)
 
 
 class FleetdeckApp(App[None]):
@@ -113,12 +131,7 @@ class FleetdeckApp(App[None]):
         first = next(iter(self.panes.values()))[1]
         first.focus_pane()
         # Draw the frame first; data arrives a moment later as each pane's loop makes its first load.
-        self.call_after_refresh(self._after_first_frame)
-
-    def _after_first_frame(self) -> None:
-        # The job strip is hidden until a job runs: no need to build it within the first frame.
-        self.mount(JobStatus(id="job-status"), before=self.query_one(Footer))
-        self._start_loops()
+        self.call_after_refresh(self._start_loops)
 
     def _start_loops(self) -> None:
         for name, (controller, pane) in self.panes.items():
@@ -207,14 +220,13 @@ class FleetdeckApp(App[None]):
             self.on_any_thread(self._show_progress, {**event.data, "done": 0, "total": None, "message": "starting"})
 
     def _show_progress(self, data: dict[str, Any]) -> None:
+        if data.get("job") not in self._interactive_jobs:
+            return  # ended already: a late progress event must not bring the strip back
         status = next(iter(self.query(JobStatus)), None)
-        if status is None:  # a job started within the first frame: its result still arrives as a notification
-            return
-        status.display = True
-        label = data.get("message") or ""
-        status.query_one("#job-label", Label).update(f"[b]{data['job']}[/] {label}")
-        bar = status.query_one("#job-progress", ProgressBar)
-        bar.update(total=data.get("total"), progress=data.get("done") or 0)
+        if status is None:
+            status = JobStatus(id="job-status")
+            self.mount(status, before=self.query_one(Footer))
+        status.show(data)
 
     # -- jobs -----------------------------------------------------------------------------------------------
 
@@ -254,8 +266,9 @@ class FleetdeckApp(App[None]):
 
     def _job_done(self, name: str, message: str, severity: str) -> None:
         self._interactive_jobs.discard(name)
-        for status in self.query(JobStatus):
-            status.display = False
+        if not self._interactive_jobs:
+            for status in self.query(JobStatus):
+                status.remove()
         self.notify(message, title=name, severity=severity, timeout=8)  # type: ignore[arg-type]
         for pane_name in self.panes:
             self.refresh_pane(pane_name)

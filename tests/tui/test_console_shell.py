@@ -111,3 +111,36 @@ async def test_the_console_groups_new_log_errors_without_a_daemon(make_app, conf
             if table.row_count:
                 break
         assert table.row_count == 1  # five lines, one signature
+
+
+async def test_a_job_started_here_shows_its_progress_above_the_footer_until_it_ends(make_app) -> None:  # noqa: ANN001
+    import threading
+
+    from fleetdeck.app.console import JobStatus
+    from fleetdeck.services.jobs import JobResult, job
+
+    release = threading.Event()
+
+    @job("test-progressing", description="reports progress, then waits to be released")
+    async def progressing(ctx, progress) -> JobResult:  # noqa: ANN001
+        progress(1, 4, "first of four")
+        await __import__("asyncio").to_thread(release.wait, 10)
+        return JobResult("all four done")
+
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()
+        assert not app.query(JobStatus)  # nothing runs: no strip (its bar would animate on a timer)
+        app.run_job_interactive("test-progressing")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.query(JobStatus) and "first of four" in str(app.query_one("#job-label").render()):
+                break
+        assert "test-progressing" in str(app.query_one("#job-label").render())
+        release.set()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if not app.query(JobStatus):
+                break
+        assert not app.query(JobStatus)
+        assert any("all four done" in str(n.message) for n in app._notifications)
