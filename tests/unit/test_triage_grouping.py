@@ -94,21 +94,6 @@ def test_a_batch_mixing_tracebacks_repeats_and_line_breaks_answers_as_one_by_one
     assert classify_batch(batched, []) == []
 
 
-def test_a_batch_too_big_for_one_chunk_answers_as_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    import fleetdeck.services.triage.classify as classify_module
-
-    monkeypatch.setattr(classify_module, "CHUNK_CHARS", 200)  # a few texts per chunk
-    texts = [f"worker {i % 7} lost connection to 10.0.{i % 5}.{i} after {i * 13} ms" for i in range(60)]
-    texts += [f"user {name} logged in" for name in ("ann", "bob", "cy", "dee", "eve", "fay")] * 3
-    clear_caches()
-    one_by_one = Miner()
-    expected = [classify(one_by_one, t) for t in texts]
-    clear_caches()
-    batched = Miner()
-    assert classify_batch(batched, texts) == expected
-    assert _miner_state(batched) == _miner_state(one_by_one)
-
-
 def _py_traceback(path: str, line: int, exc: str, message: str) -> str:
     return (
         "Traceback (most recent call last):\n"
