@@ -56,8 +56,8 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
     """``[classify(miner, t) for t in texts]``, the same answers in the same order, cheaper per text: the
     common cases (a text seen before as it is, or up to its digits) are answered in this loop, with the
     miner's ``add_known`` done inline, and only texts new to the miner go through ``classify``'s own steps.
-    (Zeroing the whole batch in one translate up front costs fewer instructions but more time: the keys of
-    texts answered by the first lookup are made for nothing, and the batch's copies leave the CPU caches.)"""
+    (Zeroing the whole batch in one translate up front was tried: more instructions and more time, as the
+    keys of texts that the first lookup answers are made for nothing.)"""
     lines = miner._lines
     lookup = lines.get
     seen_get = miner._seen.get
