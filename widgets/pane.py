@@ -13,6 +13,7 @@ import asyncio
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -28,7 +29,8 @@ class PaneBody(Vertical):
         self.pane = pane
 
     def compose(self) -> ComposeResult:
-        return self.pane.compose_body()
+        yield Static(LOADING, classes="pane-empty")  # until the first load: then the empty state or nothing
+        yield from self.pane.compose_body()
 
     def on_mount(self) -> None:
         self.pane.body_mounted()
@@ -51,8 +53,9 @@ class Pane(Vertical):
         self._body_ready = asyncio.Event()
         self._pending_view: Any = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(LOADING, classes="pane-empty")
+    def render(self) -> Text:
+        # Drawn by the pane itself until its body is mounted: a widget less per pane in the first frame.
+        return Text("" if self._body_ready.is_set() else LOADING, style="dim")
 
     def on_mount(self) -> None:
         # Focusable until the body arrives, so Tab and the number keys work from the first frame.
@@ -70,6 +73,7 @@ class Pane(Vertical):
         had_focus = self.has_focus
         self.can_focus = not any(child.can_focus for child in self.query("*"))
         self._body_ready.set()
+        self.refresh()  # the body's own notice takes over from the text the pane drew
         if had_focus:
             self.focus_pane()
         pending, self._pending_view = self._pending_view, None
