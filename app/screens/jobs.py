@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +99,8 @@ class JobsScreen(Screen[None]):
 def _summary_line(summary: str | None) -> str:
     if not summary:
         return ""
+    import json  # here: the console imports this module for its VIEW before the first frame
+
     try:
         data = json.loads(summary)
     except ValueError:
