@@ -145,7 +145,9 @@ def main() -> int:
             print(f"pane: ratio={extra / PANE_GOAL_PCT:.2f} goal=1.0 (extra CPU while visible / {PANE_GOAL_PCT:g}% "
                   "of a core)")
     finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
+        from fleetdeck.services.tmux.server import kill_server
+
+        kill_server(socket)
         shutil.rmtree(home, ignore_errors=True)
     return 0
 

@@ -143,7 +143,9 @@ def main() -> int:
                   f"bare_textual_cpu_pct={bare_cpu:.2f} sessions={min(panes, 50) - 1} window_s={window:.0f} "
                   f"refresh_s=1 goal_pct=2", flush=True)
     finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
+        from fleetdeck.services.tmux.server import kill_server
+
+        kill_server(socket)
     fd_ms, lt_ms = statistics.median(ours) * 1000, statistics.median(anchor) * 1000
     print(f"panes={seen} fleetdeck_poll_ms={fd_ms:.2f} captured_per_poll={captured} "
           f"libtmux_enumerate_capture_ms={lt_ms:.1f}")

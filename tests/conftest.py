@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -65,12 +64,14 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def tmux_socket() -> Iterator[str]:
-    """A unique tmux socket name (tmux -L NAME); the server on it is killed afterwards."""
+    """A unique tmux socket name (tmux -L NAME); the server on it is killed and its socket file removed after."""
+    from fleetdeck.services.tmux.server import kill_server
+
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     name = f"fdtest-{uuid.uuid4().hex[:10]}"
     yield name
-    subprocess.run(["tmux", "-L", name, "kill-server"], capture_output=True, check=False)
+    kill_server(name)
 
 
 @pytest.fixture

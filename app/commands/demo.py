@@ -68,4 +68,7 @@ def _print_where(fleet) -> None:  # noqa: ANN001
     print("the demo fleet is still running:")
     print(f"  attach to it:        {fleet.attach_command()}")
     print(f"  use its data:        export FLEETDECK_HOME={fleet.home}")
-    print(f"  stop it:             tmux -L {fleet.socket} kill-server && rm -rf {fleet.home}")
+    from fleetdeck.services.tmux.server import socket_path
+
+    print(f"  stop it:             tmux -L {fleet.socket} kill-server; rm -f {socket_path(fleet.socket)}; "
+          f"rm -rf {fleet.home}")

@@ -50,7 +50,9 @@ class DemoFleet:
         return len(result.stdout.split()) if result.returncode == 0 else 0
 
     def stop(self, *, remove_home: bool = True) -> None:
-        self.tmux("kill-server", check=False)
+        from ..tmux.server import kill_server
+
+        kill_server(self.socket)
         if remove_home:
             shutil.rmtree(self.home, ignore_errors=True)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fleetdeck.services.demo.fleet import start_fleet
+from fleetdeck.services.tmux.server import socket_path
 
 pytestmark = pytest.mark.tmux
 
@@ -28,6 +29,7 @@ def test_the_demo_fleet_starts_at_least_six_agents_on_a_private_socket_and_stops
     fleet = start_fleet(home)
     try:
         assert fleet.socket.startswith("fleetdeck-demo-")
+        assert socket_path(fleet.socket).exists()
         assert fleet.pane_count() >= 6
         commands = fleet.tmux("list-panes", "-a", "-F", "#{pane_start_command}").stdout
         assert commands.count("fleetdeck.services.agents.sim") >= 6
@@ -35,6 +37,7 @@ def test_the_demo_fleet_starts_at_least_six_agents_on_a_private_socket_and_stops
     finally:
         fleet.stop()
     assert not server_alive(fleet.socket)
+    assert not socket_path(fleet.socket).exists()  # tmux itself leaves the socket file behind
     assert not home.exists()
 
 
@@ -73,4 +76,5 @@ def test_quitting_the_demo_console_stops_the_fleet_and_removes_its_files(tmp_pat
         time.sleep(0.3)
     assert (tmp_path / "rc").read_text().strip() == "EXITED 0"
     assert not server_alive(demo_socket)
+    assert not socket_path(demo_socket).exists()
     assert list(tmpdir.glob("fleetdeck-demo-*")) == []
