@@ -108,6 +108,7 @@ class FleetdeckApp(App[None]):
         self._loop_thread: int | None = None
         # Jobs a person started here; background passes (the assigner, polls) do not flash the status strip.
         self._interactive_jobs: set[str] = set()
+        self._job_status: JobStatus | None = None  # the strip while such a job runs
         self.theme = str(env.config.get("general", "theme", "textual-dark"))
         _freeze_start_up_objects()
 
@@ -222,11 +223,11 @@ class FleetdeckApp(App[None]):
     def _show_progress(self, data: dict[str, Any]) -> None:
         if data.get("job") not in self._interactive_jobs:
             return  # ended already: a late progress event must not bring the strip back
-        status = next(iter(self.query(JobStatus)), None)
-        if status is None:
-            status = JobStatus(id="job-status")
-            self.mount(status, before=self.query_one(Footer))
-        status.show(data)
+        if self._job_status is None:
+            # No id: a strip being removed may still be in the DOM when the next job starts.
+            self._job_status = JobStatus()
+            self.mount(self._job_status, before=self.query_one(Footer))
+        self._job_status.show(data)
 
     # -- jobs -----------------------------------------------------------------------------------------------
 
@@ -266,9 +267,9 @@ class FleetdeckApp(App[None]):
 
     def _job_done(self, name: str, message: str, severity: str) -> None:
         self._interactive_jobs.discard(name)
-        if not self._interactive_jobs:
-            for status in self.query(JobStatus):
-                status.remove()
+        if not self._interactive_jobs and self._job_status is not None:
+            self._job_status.remove()
+            self._job_status = None
         self.notify(message, title=name, severity=severity, timeout=8)  # type: ignore[arg-type]
         for pane_name in self.panes:
             self.refresh_pane(pane_name)
