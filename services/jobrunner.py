@@ -115,8 +115,8 @@ def run_job(spec: JobSpec, ctx: JobContext, *, record: bool = True) -> JobOutcom
         ctx.events.publish("job.started", job=spec.name, run_id=run_id, dry_run=ctx.dry_run)
         # Unrecorded passes (the console's and watch's every few seconds) would fill the log with two lines per
         # pass; like job_runs, the log keeps them only when they fail (or at DEBUG).
-        quiet = "INFO" if record else "DEBUG"
-        logger.log(quiet, "job {} started ({}{})", spec.name, ctx.trigger, ", dry run" if ctx.dry_run else "")
+        level = "INFO" if record else "DEBUG"
+        logger.log(level, "job {} started ({}{})", spec.name, ctx.trigger, ", dry run" if ctx.dry_run else "")
         try:
             result: JobResult = asyncio.run(spec.func(ctx, progress))
             outcome = JobOutcome(
@@ -148,7 +148,7 @@ def run_job(spec: JobSpec, ctx: JobContext, *, record: bool = True) -> JobOutcom
             # watch passes are not recorded when they succeed, but a failure always is.
             outcome.run_id = _start_row(ctx, spec)
             _finish_row(ctx, outcome.run_id, outcome)
-        logger.log(quiet if outcome.status == "ok" else "INFO", "job {} {} in {:.2f}s: {}", spec.name,
+        logger.log(level if outcome.status == "ok" else "INFO", "job {} {} in {:.2f}s: {}", spec.name,
                    outcome.status, outcome.duration_s, outcome.message)
         ctx.events.publish("job.finished", job=spec.name, run_id=outcome.run_id, status=outcome.status,
                            message=outcome.message, exit_code=int(outcome.exit_code))
