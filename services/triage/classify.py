@@ -62,6 +62,7 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
     lookup = lines.get
     seen_get = miner._seen.get
     count = miner.count
+    add_unseen = miner.add_unseen
     out: list[Classified] = []
     append = out.append
     for text in texts:
@@ -70,14 +71,21 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
             key = text.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
             leaf = seen_get(key)
             if leaf is None:  # new to the miner: masked and mined
-                miner._missed = (text, key)  # add_new masks it with this key instead of zeroing it again
-                append(_classify_new(miner, text, None))
-                continue
-            if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
-                if len(lines) >= CACHE_SIZE:
-                    lines.clear()
-                lines[text] = leaf
-        count(leaf)  # folded into its template's count when the miner's dirty set is read
+                # one line without a break (so no stack trace), as in _classify_new, masked with this key
+                if len(text) <= MAX_LINE and len(split := text.splitlines()) == 1 and len(split[0]) == len(text):
+                    leaf = add_unseen(text, key)  # counted there
+                else:
+                    miner._missed = (text, key)  # add_new masks it with this key instead of zeroing it again
+                    append(_classify_new(miner, text, None))
+                    continue
+            else:
+                if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
+                    if len(lines) >= CACHE_SIZE:
+                        lines.clear()
+                    lines[text] = leaf
+                count(leaf)  # folded into its template's count when the miner's dirty set is read
+        else:
+            count(leaf)
         memo = leaf.memo
         if memo is None or leaf.version != leaf.template.version:
             Miner.group_of(leaf)  # the template widened since this leaf's answer was made

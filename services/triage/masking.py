@@ -26,7 +26,8 @@ _DATE_SPACE_TIME = re.compile(r"\d(?<!\w\d)\d{3}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2
 _SIZE_SPACE = re.compile(r"\b\d+(?:\.\d+)?\s(?:[KMGTP]i?B|B)\b").sub
 # The token a match of those rules ends in, zeroed: a time ("15:16:01", "03:04") or a size unit ("MB,").
 _SPAN_END = re.compile(rb"0?0:00|(?:[KMGTP]i?)?B(?!\w)").match
-_SPAN_END_FIRST = frozenset(b"0BKMGTP")
+_SPAN_END_LETTER = frozenset(b"BKMGTP")  # the first byte of a match not starting with a digit
+_SPAN_END_ZERO = (b"0:00", b"00:00")  # what _SPAN_END matches from a first byte 0, without a regex call
 # Every match of the three rules above holds whitespace then a time ("4 15:16", "02 03:04") or a digit,
 # whitespace and a size unit. The scan starts at ':' or 'B' and looks back, so most of the line is skipped.
 _SPAN_HINT = re.compile(r":\d\d(?:(?<=\s\d:\d\d)|(?<=\s\d\d:\d\d))"
@@ -45,7 +46,7 @@ _IP_TIME = re.compile(r"\d(?:(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\
 _IP_TIME_HINT = re.compile(r"[.:-]\d").search
 _HOST = re.compile(r"(?<![/\w.-])(?:[a-zA-Z0-9-]+\.)+"
                    r"(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b(?![.\w])").sub
-_HOST_HINT = re.compile(r"\.[a-z][a-z]").search
+_HOST_HINT = re.compile(r"\.[a-z]{2,}(?![.\w])").search
 _SIZE = re.compile(r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|B)\b").sub
 _PATH = re.compile(r"(?:~(?<![\w/.]~)/|\.(?<![\w/.]\.)\.?/|/(?<![\w/.]/))[\w.@%+-]+(?:/[\w.@%+-]+)+/?").sub
 _WINDOWS_PATH = re.compile(r"\b[A-Za-z]:\\[^\s]+").sub
@@ -66,6 +67,7 @@ has_digit = re.compile(r"\d").search
 _SIMPLE = re.compile(r"([(\[{<]*)(0[xX][0-9a-fA-F]+|[0-9a-fA-F]*\d[0-9a-fA-F]*)([)\]}>,;:.!?]*)"
                      r"|([(\[{<]*/?)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?(?![\w.])([)\]}>,;:.!?]*)"
                      r"|([A-Za-z_]+=)[^'\"/\\<\s]*?[^'\"/\\<\s)\]}>,;:.!?]([)\]}>,;:.!?]*)").fullmatch
+_SIMPLE_CHARS = b"0123456789abcdefABCDEFxX([{<)]}>,;:.!?/"  # every ASCII character _SIMPLE takes but for '='
 _MAX_CACHED_TOKEN = 256  # bytes; longer tokens are masked each time rather than held
 
 _HOLE = "\x00"
@@ -107,10 +109,16 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
             _SPAN_ENDS.clear()
         for i in compress(range(len(out)), map(is_, out, repeat(None))):  # the places of new shapes, in C
             t, k = tokens[i], keys[i]
-            if k[0] in _SPAN_END_FIRST and _SPAN_END(k) is not None:
+            first = k[0]
+            if first == 48:
+                if k.startswith(_SPAN_END_ZERO):
+                    _SPAN_ENDS.add(k)
+            elif first in _SPAN_END_LETTER and _SPAN_END(k) is not None:
                 _SPAN_ENDS.add(k)
-            if (t.isalpha() and (len(t) < 8 or _HEX8(t) is None)) or (48 not in k and _SPECIAL(t) is None):
-                _WORDS[k] = out[i] = t  # a word (so without digits: its key is itself)
+            # A word: no digit and nothing _SPECIAL finds (of which a letters-only token can hold only a run
+            # of eight hex letters)
+            if 48 not in k and ((len(t) < 8 or _HEX8(t) is None) if t.isalpha() else _SPECIAL(t) is None):
+                _WORDS[k] = out[i] = t  # (so without digits: its key is itself)
             else:
                 out[i], digits = _masked_token(t, k)
                 kept = kept or digits
@@ -145,7 +153,12 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
         return token[:head] + WILDCARD + (token[len(token) - tail:] if tail else ""), True
     # (Regex calls cost ~0.4 us each however small the pattern: cheap tests come first.)
     digit = 48 in key or (not key.isascii() and has_digit(token) is not None)  # 48: b"0", digits zeroed
-    simple = _SIMPLE(token)
+    # _SIMPLE matches no '='-less ASCII token with a character outside its first two shapes (most tokens
+    # that reach the rules: ids with '_', words with letters past 'f'); strip leaves such a character.
+    if "=" not in token and key.isascii() and key.strip(_SIMPLE_CHARS):
+        simple = None
+    else:
+        simple = _SIMPLE(token)
     number = simple[2] if simple is not None else None
     if simple is not None and (number is None or not number[0].isupper() or _ERROR_CODE(number) is None):
         # what the rules would make of it, without running them: lead and trail hold no digit
@@ -185,9 +198,12 @@ def _token_rules(m: str, digit: bool) -> str:
     if digit:
         if m.count("-") >= 4:  # a UUID has four dashes
             m = _UUID(WILDCARD, m)
-        if ("." in m or ":" in m or "-" in m) and _IP_TIME_HINT(m) is not None:  # one of . : - before a digit
+        # an IPv4 address has three dots, a time two colons, an ISO date-time a 'T' and a colon; and one of
+        # . : - comes before a digit
+        if ((m.count(".") >= 3 or m.count(":") >= 2 or ("T" in m and ":" in m))
+                and _IP_TIME_HINT(m) is not None):
             m = _IP_TIME(WILDCARD, m)
-    if "." in m and _HOST_HINT(m) is not None:  # a dot and a two-letter (or longer) lower-case suffix
+    if "." in m and _HOST_HINT(m) is not None:  # a dot, then a lower-case suffix that ends the name
         m = _HOST(WILDCARD, m)
     if digit and "B" in m:
         m = _SIZE(WILDCARD, m)

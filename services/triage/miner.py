@@ -158,13 +158,37 @@ class Miner:
     def add_new(self, message: str) -> Leaf:
         """``add`` for a message that ``add_known`` just did not know."""
         missed = self._missed
-        key = missed[1] if missed[0] is message else zeroed(message)
+        return self.add_unseen(message, missed[1] if missed[0] is message else zeroed(message))
+
+    def add_unseen(self, message: str, key: bytes) -> Leaf:
+        """``add_new`` given the message's ``zeroed`` form. Each new message of a cold batch comes here, so
+        the steps of ``_leaf``, ``_remember`` and ``_count_line`` are written out (a call each cost more
+        than their work)."""
         masked, kept_digits = mask_kept(message, key)
-        leaf = self._leaf(masked)
-        self._remember(self._lines, message, leaf)  # the same text again: one lookup
-        if not kept_digits:  # (one that kept an error code, say, masks the same only as the same text)
-            self._remember(self._seen, key, leaf)
-        return self._count_line(leaf)
+        leaf = self._cache.get(masked)
+        if leaf is None:
+            leaf = self._leaf(masked)
+        if len(message) <= MAX_CACHED_LINE:  # the same text again: one lookup
+            lines = self._lines
+            if len(lines) >= CACHE_SIZE:
+                lines.clear()
+            lines[message] = leaf
+        # (one that kept an error code, say, masks the same only as the same text)
+        if not kept_digits and len(key) <= MAX_CACHED_LINE:
+            seen = self._seen
+            if len(seen) >= CACHE_SIZE:
+                seen.clear()
+            seen[key] = leaf
+        t = leaf.template
+        t.count += 1
+        if not t.dirty:
+            t.dirty = True
+            self._dirty.append(t)
+        if leaf.version != t.version:
+            leaf.group = t.signature(leaf.tokens)
+            leaf.version = t.version
+            leaf.memo = None
+        return leaf
 
     @property
     def dirty(self) -> set[int]:
