@@ -97,6 +97,7 @@ class Ingestor:
         self._files: dict[str, tuple] = {}
         self._writer: InlineWriter | ProcessWriter | None = None
         self._parallel = False
+        self._new = 0
 
     # -- public ---------------------------------------------------------------------------------------------
 
@@ -105,8 +106,8 @@ class Ingestor:
         work = [(p, st, "claude") for p, st in walk(claude, CLAUDE_PATTERN, seen)]
         work += [(p, st, "codex") for p, st in walk(codex, CODEX_PATTERN, seen)]
         self.stats.files_seen = len(work)
-        self._parallel = (self._new_bytes(work) >= PARALLEL_BYTES and Path(self.store.path).is_file()
-                          and bool(sys.executable))
+        self._new = self._new_bytes(work)
+        self._parallel = self._new >= PARALLEL_BYTES and Path(self.store.path).is_file() and bool(sys.executable)
         try:
             if self._parallel:  # started now, its interpreter start-up overlaps the parsing of the first batch
                 self._start_writer()
@@ -292,11 +293,12 @@ class Ingestor:
 
     def _start_writer(self) -> InlineWriter | ProcessWriter:
         if self._writer is None:
-            from .batches import InlineWriter, ProcessWriter
+            from .batches import InlineWriter, ProcessWriter, writer_sizes
 
             if self._parallel:
+                merge_rows, cache_kib = writer_sizes(self._new, BATCH_ROWS)
                 try:
-                    self._writer = ProcessWriter(self.store, merge_rows=5 * BATCH_ROWS)
+                    self._writer = ProcessWriter(self.store, merge_rows, cache_kib)
                 except OSError:  # no interpreter to start (an embedded Python): write in place
                     pass
             if self._writer is None:

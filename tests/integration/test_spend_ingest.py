@@ -141,6 +141,42 @@ def test_appending_ingests_only_the_new_lines_and_a_bigger_copy_updates_the_call
     assert rollup(store) == rollup_of_raw_rows(store)
 
 
+def test_batches_merged_into_one_transaction_keep_the_biggest_copy_and_an_exact_rollup(store) -> None:
+    """The writer process commits the batches waiting for it together; a call whose copies sit in several of
+    them (and in an earlier run) ends up stored once, with its biggest copy, and the rollup equals the rows."""
+    from fleetdeck.services.spend.batches import Batch, write_batch, write_batches
+    from fleetdeck.services.spend.record import RowBuilder
+
+    build = RowBuilder(Pricer()).row
+    hour = 1_790_000_000 // 3600 * 3600
+
+    def row(key: str, out: int, at: int = hour + 60, model: str = "claude-haiku-4-5") -> tuple:
+        return build(at, model, "claude-code", "s", None, "/p", 1, out, 0, 0, "claude", key, None)
+
+    assert write_batch(store, Batch([row("old", 5), row("small", 9)], [])) == 2
+    added = write_batches(store, [
+        Batch([row("a", 10), row("old", 50, at=hour + 4000)], []),  # a bigger copy of a call stored earlier
+        Batch([row("b", 3, model="mystery-model"), row("a", 30, at=hour + 7300)], []),  # "a" grew
+        Batch([row("a", 20), row("small", 1)], []),  # smaller copies change nothing
+        Batch([], [("/t/f.jsonl", "claude", 10, 10, 1, 1, 0, None, None)]),
+    ])
+    assert added == 2
+    assert dict(store.query("SELECT dedupe_key, output_tokens FROM api_calls")) == {
+        "old": 50, "small": 9, "a": 30, "b": 3}
+    assert store.scalar("SELECT at FROM api_calls WHERE dedupe_key = 'a'") == hour + 7300
+    assert rollup(store) == rollup_of_raw_rows(store)
+    assert store.scalar("SELECT offset FROM ingest_files WHERE path = '/t/f.jsonl'") == 10
+
+
+def test_the_writer_grows_its_cache_and_transactions_with_the_run_within_bounds() -> None:
+    from fleetdeck.services.spend.batches import MAX_CACHE_KIB, MIN_CACHE_KIB, writer_sizes
+
+    small, big, huge = (writer_sizes(n, 2_000) for n in (20 << 20, 1 << 30, 50 << 30))
+    assert small == (10_000, MIN_CACHE_KIB)
+    assert big[0] > small[0] and MIN_CACHE_KIB < big[1] <= MAX_CACHE_KIB
+    assert huge == (50_000, MAX_CACHE_KIB), "memory stays bounded however much there is to read"
+
+
 def test_ingested_calls_are_priced_like_logged_ones(tmp_path, store) -> None:
     from fleetdeck.services.spend.record import COLUMNS, build_row
 
