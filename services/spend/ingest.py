@@ -98,6 +98,9 @@ class Ingestor:
         self._writer: InlineWriter | ProcessWriter | None = None
         self._parallel = False
         self._new = 0
+        # Windows are read into one reused buffer: a fresh 1 MiB bytes object per read made the kernel map and
+        # zero new pages for every window. Lines are copied out of it (the parsers keep nothing that points in).
+        self._buffer = bytearray(min(WINDOW, MAX_LINE + 1))
 
     # -- public ---------------------------------------------------------------------------------------------
 
@@ -168,27 +171,28 @@ class Ingestor:
         window = small
         start = high = offset
         while True:
-            data = os.pread(fd, window, offset)
-            if not data:
+            data = self._buffer if window == small else bytearray(window)  # a long line: a buffer of its own
+            size = os.preadv(fd, [memoryview(data)[:window]], offset)
+            if not size:
                 break
-            high = max(high, offset + len(data))
+            high = max(high, offset + size)
             if offset == 0:
-                problem = _not_jsonl(data[:65536])
+                problem = _not_jsonl(bytes(data[:min(size, 65536)]))
                 if problem:
                     self._skip_file(path, parser, st, problem)
                     return
-            last = data.rfind(b"\n")
+            last = data.rfind(b"\n", 0, size)
             if last < 0:
-                if len(data) < window:  # the file ends in a line without a newline
-                    if self._last_line(parser, data, offset, path, workflow):
-                        offset += len(data)
+                if size < window:  # the file ends in a line without a newline
+                    if self._last_line(parser, bytes(data[:size]), offset, path, workflow):
+                        offset += size
                     break
                 if window <= max_line:  # a long line: read all of it (up to MAX_LINE) at once
                     window = min(window * 4, max_line + 1)
                     continue
                 self.stats.huge_lines += 1
                 self.warn(f"{path}: skipped a line longer than {max_line // (1024 * 1024)} MiB")
-                offset, high = _past_line(fd, offset + len(data), high)
+                offset, high = _past_line(fd, offset + size, high)
                 window = small
                 continue
             torn += self._lines(parser, data, last, offset, path, workflow)
@@ -203,7 +207,7 @@ class Ingestor:
         self._files[path] = (path, parser.source, offset, st.st_size, st.st_mtime_ns, st.st_ino, torn, None,
                              json.dumps(parser.state) if parser.state else None)
 
-    def _lines(self, parser: Any, data: bytes, last: int, base: int, path: str, workflow: str) -> int:
+    def _lines(self, parser: Any, data: bytearray, last: int, base: int, path: str, workflow: str) -> int:
         """Parse the lines of data[:last + 1] that carry the parser's mark; returns how many were torn."""
         torn = 0
         mark = parser.mark
