@@ -65,6 +65,7 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
     add_unseen = miner.add_unseen
     out: list[Classified] = []
     append = out.append
+    epoch = miner.epoch  # a leaf marked with it has a current memo; only a new text can move it on
     for text in texts:
         leaf = lookup(text)
         if leaf is None:
@@ -74,9 +75,11 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
                 # one line without a break (so no stack trace), as in _classify_new, masked with this key
                 if len(text) <= MAX_LINE and len(split := text.splitlines()) == 1 and len(split[0]) == len(text):
                     leaf = add_unseen(text, key)  # counted there
+                    epoch = miner.epoch
                 else:
                     miner._missed = (text, key)  # add_new masks it with this key instead of zeroing it again
                     append(_classify_new(miner, text, None))
+                    epoch = miner.epoch
                     continue
             else:
                 if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
@@ -86,9 +89,13 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
                 count(leaf)  # folded into its template's count when the miner's dirty set is read
         else:
             count(leaf)
+        if leaf.epoch == epoch:  # no template widened since this leaf's memo was checked
+            append(leaf.memo)
+            continue
         memo = leaf.memo
         if memo is None or leaf.version != leaf.template.version:
             Miner.group_of(leaf)  # the template widened since this leaf's answer was made
             memo = leaf.memo = ("msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id)
+        leaf.epoch = epoch
         append(memo)
     return out

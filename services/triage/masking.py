@@ -107,21 +107,28 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
         if len(_WORDS) >= _CACHE_SIZE or len(_SPAN_ENDS) >= _CACHE_SIZE:
             _WORDS.clear()  # together: a key in _WORDS must be in _SPAN_ENDS when it matches _SPAN_END
             _SPAN_ENDS.clear()
-        for i in compress(range(len(out)), map(is_, out, repeat(None))):  # the places of new shapes, in C
+        # the new shapes, picked in C; a key holding b"0" (a digit) is never a word
+        for i in compress(range(len(out)), map(is_, out, repeat(None))):
             t, k = tokens[i], keys[i]
-            first = k[0]
-            if first == 48:
-                if k.startswith(_SPAN_END_ZERO):
+            if 48 in k:
+                if k[0] == 48:
+                    if k.startswith(_SPAN_END_ZERO):
+                        _SPAN_ENDS.add(k)
+                elif k[0] in _SPAN_END_LETTER and _SPAN_END(k) is not None:
                     _SPAN_ENDS.add(k)
-            elif first in _SPAN_END_LETTER and _SPAN_END(k) is not None:
+                out[i], digits = _masked_token(t, k)
+                if digits:
+                    kept = True
+                continue
+            if k[0] in _SPAN_END_LETTER and _SPAN_END(k) is not None:
                 _SPAN_ENDS.add(k)
-            # A word: no digit and nothing _SPECIAL finds (of which a letters-only token can hold only a run
-            # of eight hex letters)
-            if 48 not in k and ((len(t) < 8 or _HEX8(t) is None) if t.isalpha() else _SPECIAL(t) is None):
+            # A word: nothing _SPECIAL finds (of which a letters-only token can hold only eight hex letters)
+            if (len(t) < 8 or _HEX8(t) is None) if t.isalpha() else _SPECIAL(t) is None:
                 _WORDS[k] = out[i] = t  # (so without digits: its key is itself)
             else:
                 out[i], digits = _masked_token(t, k)
-                kept = kept or digits
+                if digits:
+                    kept = True
     # A token that can end a match of the whitespace-holding rules: those run first on the whole message.
     if (not spans_done and (":" in m or "B" in m) and not _SPAN_ENDS.isdisjoint(keys)
             and _SPAN_HINT(m) is not None):

@@ -75,7 +75,7 @@ class Template:
 class Leaf:
     """One distinct masked message, the template it joined, and its group as of the template's ``version``."""
 
-    __slots__ = ("text", "tokens", "template", "group", "version", "memo")
+    __slots__ = ("text", "tokens", "template", "group", "version", "memo", "epoch")
 
     def __init__(self, text: str, tokens: list[str], template: Template) -> None:
         self.text = text
@@ -84,6 +84,7 @@ class Leaf:
         self.group = ""
         self.version = -1
         self.memo: Any = None  # the caller's cache of what it derives from ``group``; reset when that changes
+        self.epoch = -1  # the caller may set the miner's ``epoch`` here once ``memo`` is current
 
 
 @dataclass
@@ -98,6 +99,9 @@ class Miner:
     _dirty: list[Template] = field(default_factory=list)
     _missed: tuple[str, bytes] = ("", b"")  # the last message add_known did not know, and its zeroed form
     _counted: list[Leaf] = field(default_factory=list)  # leaves counted by ``count``, not yet folded in
+    # Bumped whenever any template widens (rare: tens of times in a 2000-line log), so a leaf whose ``epoch``
+    # equals it has a current ``memo`` without looking at its template (classify_batch's hot path).
+    epoch: int = 0
     lookup: Callable[[str], Leaf | None] = field(init=False, repr=False)
     count: Callable[[Leaf], None] = field(init=False, repr=False)
 
@@ -116,6 +120,7 @@ class Miner:
             self.templates[t.id] = t
             self._buckets.setdefault(len(t.tokens), []).append(t)
             self._next_id = max(self._next_id, t.id + 1)
+        self.epoch += 1
 
     def add(self, message: str) -> Leaf:
         """Group one message; return its leaf (the template is created or widened as needed), whose ``group``
@@ -281,6 +286,7 @@ class Miner:
                     changed = True
             if changed:
                 best.version += 1
+                self.epoch += 1
             return best
         t = Template(self._next_id, list(toks))
         self._next_id += 1
