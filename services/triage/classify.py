@@ -69,7 +69,10 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
     for text in texts:
         leaf = lookup(text)
         if leaf is None:
-            key = text.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
+            try:  # (strict UTF-8 parses no error handler name: cheaper; the same bytes when it succeeds)
+                key = text.encode().translate(DIGITS_TO_ZERO)
+            except UnicodeEncodeError:  # a lone surrogate: replaced, as ``zeroed`` does
+                key = text.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
             leaf = seen_get(key)
             if leaf is None:  # new to the miner: masked and mined
                 # one line without a break (so no stack trace), as in _classify_new, masked with this key
