@@ -228,16 +228,27 @@ def _response_obj(r: Reply, model: str, rid: str, created: int, status: str) -> 
 
 
 def _response_events(r: Reply, model: str, rid: str, created: int) -> Iterator[tuple[str | None, Any]]:
+    """The Responses API's event sequence for one text message (the SDK's stream helper checks the order)."""
     seq = iter(range(10_000))
-    yield "response.created", {"type": "response.created", "sequence_number": next(seq),
-                               "response": _response_obj(r, model, rid, created, "in_progress")}
+
+    def event(kind: str, **fields: Any) -> tuple[str, dict[str, Any]]:
+        return kind, {"type": kind, "sequence_number": next(seq), **fields}
+
     item_id = "msg_" + rid[5:]
+    yield event("response.created", response=_response_obj(r, model, rid, created, "in_progress"))
+    yield event("response.in_progress", response=_response_obj(r, model, rid, created, "in_progress"))
+    yield event("response.output_item.added", output_index=0,
+                item={"type": "message", "id": item_id, "status": "in_progress", "role": "assistant", "content": []})
+    place = {"item_id": item_id, "output_index": 0, "content_index": 0}
+    yield event("response.content_part.added", **place, part={"type": "output_text", "text": "", "annotations": []})
     for piece in _pieces(r.text):
-        yield "response.output_text.delta", {"type": "response.output_text.delta", "sequence_number": next(seq),
-                                             "item_id": item_id, "output_index": 0, "content_index": 0,
-                                             "delta": piece, "logprobs": []}
-    yield "response.completed", {"type": "response.completed", "sequence_number": next(seq),
-                                 "response": _response_obj(r, model, rid, created, "completed")}
+        yield event("response.output_text.delta", **place, delta=piece, logprobs=[])
+    yield event("response.output_text.done", **place, text=r.text, logprobs=[])
+    part = {"type": "output_text", "text": r.text, "annotations": []}
+    yield event("response.content_part.done", **place, part=part)
+    yield event("response.output_item.done", output_index=0,
+                item={"type": "message", "id": item_id, "status": "completed", "role": "assistant", "content": [part]})
+    yield event("response.completed", response=_response_obj(r, model, rid, created, "completed"))
 
 
 def _message_json(r: Reply, model: str, rid: str) -> dict[str, Any]:

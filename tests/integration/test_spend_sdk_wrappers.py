@@ -121,3 +121,66 @@ def test_everything_else_on_the_client_passes_through(fake_llm, writer):  # noqa
     client = track(raw, "x", writer=writer)
     assert client.base_url == raw.base_url
     assert client.models is raw.models
+
+
+def test_anthropic_stream_helper_is_logged_however_the_caller_reads_it(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="one two", input_tokens=8, output_tokens=13, cache_read_tokens=400),
+                   Reply(text="three", input_tokens=5, output_tokens=2, cache_write_tokens=30),
+                   Reply(text="a b c d e f", input_tokens=7, output_tokens=9))
+    client = track(anthropic_client(fake_llm), "helper", writer=writer)
+    ask = {"model": "claude-haiku-4-5", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}
+    with client.messages.stream(**ask) as stream:
+        assert "".join(stream.text_stream) == "one two"
+    with client.messages.stream(**ask) as stream:
+        assert stream.get_final_message().usage.output_tokens == 2
+    with client.messages.stream(**ask) as stream:
+        next(iter(stream))  # the caller leaves after the first event: the call is still logged, once
+    first, second, third = rows(store, writer)
+    assert tokens(first) == (8, 13, 400, 0) and tokens(second) == (5, 2, 0, 30)
+    assert third["input_tokens"] == 7 and third["status"] == "ok"
+    assert first["model"] == "claude-haiku-4-5" and first["workflow"] == "helper"
+
+
+def test_openai_stream_helpers_for_chat_and_responses_are_logged(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="x y", input_tokens=21, output_tokens=2, cache_read_tokens=5),
+                   Reply(text="z", input_tokens=31, output_tokens=1))
+    client = track(openai_client(fake_llm), "helper", writer=writer)
+    with client.chat.completions.stream(model="gpt-4o", messages=[{"role": "user", "content": "a"}]) as stream:
+        deltas = [e.delta for e in stream if e.type == "content.delta"]
+        assert stream.get_final_completion().usage is None, "the usage chunk the caller did not ask for is hidden"
+    assert "".join(deltas) == "x y"
+    assert fake_llm.requests[-1].json["stream_options"] == {"include_usage": True}
+    with client.responses.stream(model="gpt-5", input="b") as stream:
+        assert stream.get_final_response().output_text == "z"
+    chat, resp = rows(store, writer)
+    assert tokens(chat) == (21, 2, 5, 0) and tokens(resp) == (31, 1, 0, 0)
+
+
+def test_structured_output_parse_calls_are_logged(fake_llm, store, writer):  # noqa: F811
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        value: int
+
+    fake_llm.queue(Reply(text='{"value": 4}', input_tokens=12, output_tokens=3),
+                   Reply(text='{"value": 5}', input_tokens=14, output_tokens=4))
+    client = track(openai_client(fake_llm), "parse", writer=writer)
+    chat = client.chat.completions.parse(model="gpt-4o", messages=[{"role": "user", "content": "2+2"}],
+                                         response_format=Answer)
+    assert chat.choices[0].message.parsed == Answer(value=4)
+    assert client.responses.parse(model="gpt-5", input="2+3", text_format=Answer).output_parsed == Answer(value=5)
+    assert [tokens(r) for r in rows(store, writer)] == [(12, 3, 0, 0), (14, 4, 0, 0)]
+
+
+async def test_async_stream_helpers_and_beta_messages_are_logged(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="p q", input_tokens=3, output_tokens=4), Reply(text="r", input_tokens=6, output_tokens=1),
+                   Reply(text="s", input_tokens=2, output_tokens=2))
+    an = track(anthropic_client(fake_llm, anthropic.AsyncAnthropic), "async-helper", writer=writer)
+    oa = track(openai_client(fake_llm, openai.AsyncOpenAI), "async-helper", writer=writer)
+    ask = {"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "a"}]}
+    async with an.messages.stream(**ask) as stream:
+        assert "".join([t async for t in stream.text_stream]) == "p q"
+    async with oa.chat.completions.stream(model="gpt-4o", messages=[{"role": "user", "content": "b"}]) as stream:
+        await stream.until_done()
+    await an.beta.messages.create(**ask)
+    assert [tokens(r) for r in rows(store, writer)] == [(3, 4, 0, 0), (6, 1, 0, 0), (2, 2, 0, 0)]
