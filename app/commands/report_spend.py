@@ -84,7 +84,7 @@ def _text(report) -> None:  # noqa: ANN001
             lead.append("TOTAL" if r is report.total else r.period)
         if report.by:
             lead.append(("TOTAL" if not report.period else "") if r is report.total else (r.group or "-"))
-        unknown = f" (+{r.unknown_calls:,} unpriced)" if r.unknown_calls else ""
+        unknown = f" ({r.unknown_calls:,} unpriced)" if r.unknown_calls else ""  # of the calls, not on top
         rows.append(lead + [f"{r.calls:,}{unknown}", r.input_tokens, r.output_tokens, r.cache_read_tokens,
                             r.cache_write_tokens, money(r.cost_micros), f"{100 * r.share:.1f}%",
                             money(r.baseline_cost_micros), money(r.savings_micros)])
