@@ -85,9 +85,13 @@ def _text(report) -> None:  # noqa: ANN001
         if report.by:
             lead.append(("TOTAL" if not report.period else "") if r is report.total else (r.group or "-"))
         unknown = f" ({r.unknown_calls:,} unpriced)" if r.unknown_calls else ""  # of the calls, not on top
+        if r.unknown_calls and r.unknown_calls == r.calls:  # no known price at all: never shown as $0
+            cost, baseline, savings = "unknown", "-", "-"
+        else:
+            cost = money(r.cost_micros) + (" + unknown" if r.unknown_calls else "")
+            baseline, savings = money(r.baseline_cost_micros), money(r.savings_micros)
         rows.append(lead + [f"{r.calls:,}{unknown}", r.input_tokens, r.output_tokens, r.cache_read_tokens,
-                            r.cache_write_tokens, money(r.cost_micros), f"{100 * r.share:.1f}%",
-                            money(r.baseline_cost_micros), money(r.savings_micros)])
+                            r.cache_write_tokens, cost, f"{100 * r.share:.1f}%", baseline, savings])
     print_table(rows, headers, align="l" * (len(headers) - 9) + "r" * 9, stream=sys.stdout)
     t = report.total
     if t.baseline_cost_micros:

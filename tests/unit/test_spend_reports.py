@@ -91,6 +91,10 @@ def test_cli_log_then_report_json_and_csv(paths, capsys) -> None:
     assert lines[0].startswith("period,group,calls") and lines[1].startswith(",task-generation,2,")
     assert main(["report", "7", "--daily"]) == 0
     assert "Unknown price: 1 calls" in capsys.readouterr().out
+    assert main(["report", "7", "--by", "model"]) == 0
+    table = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert "unknown" in table["no-such-model"] and "$" not in table["no-such-model"], "never shown as $0"
+    assert "2 (1 unpriced)" in table["TOTAL"] and "+ unknown" in table["TOTAL"]
 
 
 @pytest.mark.parametrize("argv", [
