@@ -3,8 +3,8 @@
 The wrapper is a thin proxy around the SDK client. The calls that reach a model are timed and their usage is
 handed to the background writer: ``create`` and ``parse`` of ``chat.completions``, ``responses`` and
 ``messages`` (and Anthropic's ``beta.messages``), sync and async, streaming or not, and the stream helpers
-``messages.stream()``, ``chat.completions.stream()`` and ``responses.stream()`` (see sdk_streams.py).
-Everything else passes straight through. Exceptions are logged as errors and re-raised unchanged. For OpenAI
+``messages.stream()``, ``chat.completions.stream()`` and ``responses.stream()`` (see sdk_streams.py), and the
+same calls through ``with_raw_response``. Everything else passes straight through. Exceptions are logged as errors and re-raised unchanged. For OpenAI
 chat streams the wrapper asks for ``stream_options.include_usage`` (the only way to get usage from a stream)
 and hides the extra usage-only chunk from a caller who did not ask for it.
 """
@@ -23,9 +23,12 @@ from .writer import BackgroundWriter, default_writer, writer_for
 _RESOURCES = {("chat", "completions"): "chat", ("responses",): "responses", ("messages",): "messages",
               ("beta", "messages"): "messages", ("beta", "chat", "completions"): "chat"}
 _TARGETS = {(*resource, method): kind for resource, kind in _RESOURCES.items() for method in ("create", "parse")}
+# The same calls through ``with_raw_response``: the SDK's raw response object, whose parse() gives the result.
+_RAW_TARGETS = {(*resource, "with_raw_response", method): kind
+                for resource, kind in _RESOURCES.items() for method in ("create", "parse")}
 # Stream helpers return a context manager that makes the request when it is entered.
 _HELPERS = {(*resource, "stream"): kind for resource, kind in _RESOURCES.items()}
-_PREFIXES = {path[:i] for path in (*_TARGETS, *_HELPERS) for i in range(1, len(path))}
+_PREFIXES = {path[:i] for path in (*_TARGETS, *_RAW_TARGETS, *_HELPERS) for i in range(1, len(path))}
 
 
 def track(client: Any, workflow: str, *, session: str | None = None, project_dir: str | None = None,
@@ -82,6 +85,9 @@ class _Proxy:
         kind = _TARGETS.get(path)
         if kind is not None and callable(value):
             return _make_call(value, kind, self._fd_meta)
+        kind = _RAW_TARGETS.get(path)
+        if kind is not None and callable(value):
+            return _make_call(value, kind, self._fd_meta, raw=True)
         kind = _HELPERS.get(path)
         if kind is not None and callable(value):
             return _make_helper(value, kind, self._fd_meta)
@@ -110,7 +116,8 @@ class _Proxy:
         return await self._fd_target.__aexit__(*exc)
 
 
-def _make_call(create: Callable[..., Any], kind: str, meta: Meta) -> Callable[..., Any]:
+def _make_call(create: Callable[..., Any], kind: str, meta: Meta, raw: bool = False) -> Callable[..., Any]:
+    log = _log_raw if raw else _log_result
     if meta.is_async:
         async def acall(*args: Any, **kwargs: Any) -> Any:
             hide_usage = _prepare(kind, kwargs)
@@ -121,9 +128,9 @@ def _make_call(create: Callable[..., Any], kind: str, meta: Meta) -> Callable[..
             except BaseException as exc:
                 meta.log(model, None, started, exc)
                 raise
-            if kwargs.get("stream") is True:
+            if kwargs.get("stream") is True and not raw:
                 return AsyncStream(result, Observer(kind, meta, model, started, hide_usage))
-            meta.log(model_of(result, model), usage_of(kind, result), started, None, request_id(result))
+            log(meta, kind, result, model, started, kwargs)
             return result
 
         return acall
@@ -137,12 +144,31 @@ def _make_call(create: Callable[..., Any], kind: str, meta: Meta) -> Callable[..
         except BaseException as exc:
             meta.log(model, None, started, exc)
             raise
-        if kwargs.get("stream") is True:
+        if kwargs.get("stream") is True and not raw:
             return SyncStream(result, Observer(kind, meta, model, started, hide_usage))
-        meta.log(model_of(result, model), usage_of(kind, result), started, None, request_id(result))
+        log(meta, kind, result, model, started, kwargs)
         return result
 
     return call
+
+
+def _log_result(meta: Meta, kind: str, result: Any, model: str, started: float, kwargs: dict[str, Any]) -> None:
+    meta.log(model_of(result, model), usage_of(kind, result), started, None, request_id(result))
+
+
+def _log_raw(meta: Meta, kind: str, raw: Any, model: str, started: float, kwargs: dict[str, Any]) -> None:
+    """A raw response: its parse() (cached by the SDK, so the caller's own call gets the same object) has the
+    usage. A raw stream is the caller's to read and is logged without usage."""
+    parsed = None
+    if kwargs.get("stream") is not True:
+        try:
+            parsed = raw.parse()
+        except Exception:  # noqa: BLE001 - the caller will meet the same error when it parses
+            parsed = None
+    headers = getattr(raw, "headers", None) or {}
+    rid = headers.get("request-id") or headers.get("x-request-id")
+    meta.log(model_of(parsed, model), usage_of(kind, parsed) if parsed is not None else None, started, None,
+             rid if isinstance(rid, str) else None)
 
 
 def _make_helper(stream: Callable[..., Any], kind: str, meta: Meta) -> Callable[..., Any]:

@@ -184,3 +184,17 @@ async def test_async_stream_helpers_and_beta_messages_are_logged(fake_llm, store
         await stream.until_done()
     await an.beta.messages.create(**ask)
     assert [tokens(r) for r in rows(store, writer)] == [(3, 4, 0, 0), (6, 1, 0, 0), (2, 2, 0, 0)]
+
+
+def test_raw_response_calls_are_logged_and_the_caller_parses_the_same_result(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="hi", input_tokens=4, output_tokens=2, cache_read_tokens=9),
+                   Reply(text="yo", input_tokens=6, output_tokens=3))
+    an = track(anthropic_client(fake_llm), "raw", writer=writer)
+    oa = track(openai_client(fake_llm), "raw", writer=writer)
+    raw = an.messages.with_raw_response.create(model="claude-haiku-4-5", max_tokens=5,
+                                               messages=[{"role": "user", "content": "a"}])
+    assert raw.headers.get("content-type", "").startswith("application/json")
+    assert raw.parse().content[0].text == "hi"
+    chat = oa.chat.completions.with_raw_response.create(model="gpt-4o", messages=[{"role": "user", "content": "b"}])
+    assert chat.parse().choices[0].message.content == "yo"
+    assert [tokens(r) for r in rows(store, writer)] == [(4, 2, 9, 0), (6, 3, 0, 0)]
