@@ -97,7 +97,8 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
             continue
         memo = leaf.memo
         if memo is None or leaf.version != leaf.template.version:
-            Miner.group_of(leaf)  # the template widened since this leaf's answer was made
+            if leaf.version != leaf.template.version:  # (a new text's leaf is brought up to date already)
+                Miner.group_of(leaf)  # the template widened since this leaf's answer was made
             memo = leaf.memo = ("msg:" + leaf.group, "message", leaf.group, None, leaf.text, leaf.template.id)
         leaf.epoch = epoch
         append(memo)
