@@ -215,3 +215,28 @@ def test_masking_gives_the_same_text_whether_or_not_its_token_shapes_were_seen_b
     assert warm == cold
     assert warm[0] == warm[1] == "CE sym <*>, at <*>, mask <*>"
     assert "ERR_1234" in warm[6] and "12 MB" not in warm[6]
+
+
+def test_a_text_answered_in_one_batch_follows_its_template_when_it_widens_before_the_next() -> None:
+    miner = Miner()
+    line = "Failed password for root from 10.0.0.1 port 22 ssh2"
+    first = classify_batch(miner, [line, line])
+    assert first[0] == first[1] and "root" in first[0][0]
+    for user in ("admin", "oracle", "guest", "test"):  # one by one, between batches: the user becomes <*>
+        classify(miner, f"Failed password for {user} from 10.0.0.1 port 22 ssh2")
+    again = classify_batch(miner, [line, "Failed password for root from 10.0.0.9 port 2222 ssh2"])
+    assert again[0][0] == again[1][0] == "msg:Failed password for <*> from <*> port <*> <*>"
+
+
+def test_masking_finds_ips_times_hosts_and_numbers_but_leaves_dotted_names_and_ids_with_words() -> None:
+    cases = {
+        "10.0.0.1:8080,": "<*>,", "(03:04:05)": "(<*>)", "2026-01-02T03:04:05Z": "<*>",
+        "mail.example.com": "<*>", "(node-7.cluster.local)": "(<*>)",
+        "java.net.NoRouteToHostException:": "java.net.NoRouteToHostException:",
+        "org.apache.hadoop.mapreduce.jobhistory.JobHistoryEventHandler:":
+            "org.apache.hadoop.mapreduce.jobhistory.JobHistoryEventHandler:",
+        "container_1445144423722_0020_01_000002": "<*>", "[0x00544ea8,": "[<*>,", "FF00": "FF00",
+        "v0.97": "<*>", "1.0.0.102905_opt": "<*>", "12MB,": "<*>,", "00:00": "<*>",
+    }
+    clear_caches()
+    assert {token: mask(token) for token in cases} == cases
