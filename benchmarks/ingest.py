@@ -74,6 +74,11 @@ def find_ccusage(work: Path) -> list[str]:
 
 
 def fleetdeck(*args: str) -> list[str]:
+    """The command users type: the installed `fleetdeck` script beside this interpreter (no runpy start-up),
+    else `python -m`."""
+    script = Path(sys.executable).with_name("fleetdeck")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script), *args]
     return [sys.executable, "-m", "fleetdeck.app.cli", *args]
 
 
