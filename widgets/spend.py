@@ -35,6 +35,27 @@ def short_name(name: str, width: int = 28) -> str:
     return name if len(name) <= width else "…" + name[-(width - 1):]
 
 
+def cost_text(row: dict[str, Any]) -> str:
+    """A breakdown row's cost; calls with no known price are never shown as $0."""
+    unknown = row.get("unknown_calls") or 0
+    if unknown and unknown >= row.get("calls", 0):
+        return "unknown"
+    return usd(row["cost_micros"]) + (" + ?" if unknown else "")
+
+
+def path_tail(path: str, width: int = 20) -> str:
+    """A project directory by its last components, whole, as many as fit: "…/projects/api", never a cut name."""
+    if len(path) <= width:
+        return path
+    parts = path.rstrip("/").split("/")
+    tail = parts[-1]
+    for part in reversed(parts[:-1]):
+        if len(part) + len(tail) + 3 > width:
+            break
+        tail = f"{part}/{tail}"
+    return short_name("…/" + tail, width) if len(tail) + 2 <= width else short_name(tail, width)
+
+
 class SpendPane(Pane):
     pane_name = "spend"
     pane_title = "Spend"
@@ -108,13 +129,14 @@ class SpendPane(Pane):
         self._columns(view.group)
         top = max((r["cost_micros"] for r in view.rows), default=0)
         total = view.cost_micros or 1
+        name_of = path_tail if view.group == "project" else short_name
         sync_rows(self.query_one("#spend-breakdown", DataTable), {
-            str(r["name"]): (short_name(str(r["name"])), f"{r['calls']:,}", usd(r["cost_micros"]),
+            str(r["name"]): (name_of(str(r["name"]), 28), f"{r['calls']:,}", cost_text(r),
                              f"{100 * r['cost_micros'] / total:.0f}%", bar(r["cost_micros"], top))
             for r in view.rows})
-        for key in ("sessions", "projects"):
-            sync_rows(self.query_one(f"#spend-{key}", DataTable), {
-                str(r["name"]): (short_name(str(r["name"]), 36), usd(r["cost_micros"]))
+        for key, name_of in (("sessions", short_name), ("projects", path_tail)):
+            sync_rows(self.query_one(f"#spend-{key}", DataTable), {  # a half-pane column: about 20 characters
+                str(r["name"]): (name_of(str(r["name"]), 20), cost_text(r))
                 for r in getattr(view, key)})
         drill = view.drill
         self.set_text("#spend-drill",  # via set_text: an unchanged Static must not re-lay out the console

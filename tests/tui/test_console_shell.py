@@ -132,13 +132,13 @@ async def test_a_job_started_here_shows_its_progress_above_the_footer_until_it_e
         await app.panes_ready()
         assert not app.query(JobStatus)  # nothing runs: no strip (its bar would animate on a timer)
         app.run_job_interactive("test-progressing")
-        for _ in range(50):
+        for _ in range(300):  # up to 15 s: a loaded machine schedules the job's thread late
             await pilot.pause(0.05)
             if app.query(JobStatus) and "first of four" in str(app.query_one("#job-label").render()):
                 break
         assert "test-progressing" in str(app.query_one("#job-label").render())
         release.set()
-        for _ in range(50):
+        for _ in range(300):
             await pilot.pause(0.05)
             if not app.query(JobStatus):
                 break
