@@ -54,6 +54,14 @@ def _change(now: int, before: int) -> str:
     return f"{pct:+.0f}% vs the week before ({_usd(before)})"
 
 
+def _row_cost(row: dict[str, Any]) -> str:
+    """Calls with no known price are never shown as $0."""
+    unknown = row.get("unknown_calls") or 0
+    if unknown and unknown >= row["calls"]:
+        return "unknown"
+    return _usd(row["cost_micros"]) + (f" + {unknown:,} unpriced" if unknown else "")
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     t = report["totals"]
     lines = [f"# fleetdeck spend, {report['from']} to {report['to']} ({report['timezone']})", "",
@@ -69,7 +77,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += ["", f"## By {title.lower()}", "", f"| {title} | Calls | Cost |", "|---|---:|---:|"]
         for row in report[key]:
             name = str(row["name"]).replace("|", "\\|")
-            lines.append(f"| {name} | {row['calls']:,} | {_usd(row['cost_micros'])} |")
+            lines.append(f"| {name} | {row['calls']:,} | {_row_cost(row)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -81,13 +81,16 @@ def test_weekly_report_writes_markdown_and_json_and_queues_a_summary(paths: Path
     import time
 
     add_call(store, time.time() - 3600, 4.0, model="claude-opus-4-1", workflow="review")
+    add_call(store, time.time() - 3000, None, model="mystery-model", workflow="review")
     assert main(["run", "weekly-report"]) == 0
     [md] = list((paths.data_dir / "reports").glob("weekly-*.md"))
     data = json.loads(md.with_suffix(".json").read_text())
     assert data["totals"]["cost_micros"] == 4_000_000 and data["by_model"][0]["name"] == "claude-opus-4-1"
-    assert "**$4.00**" in md.read_text() and md.stat().st_mode & 0o777 == 0o600
+    text = md.read_text()
+    assert "**$4.00**" in text and md.stat().st_mode & 0o777 == 0o600
+    assert "| mystery-model | 1 | unknown |" in text and "| review | 2 | $4.00 + 1 unpriced |" in text
     row = store.query_one("SELECT title, body FROM outbox WHERE source = 'weekly-report'")
-    assert row["title"].startswith("Weekly spend") and "$4.00 over 1 calls" in row["body"]
+    assert row["title"].startswith("Weekly spend") and "$4.00 over 2 calls" in row["body"]
 
 
 def test_dashboard_command_writes_the_default_file(paths: Paths, store, capsys) -> None:  # noqa: ANN001
