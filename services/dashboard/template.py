@@ -158,7 +158,11 @@ window.addEventListener("error", function (e) {
   var cumCost = 0, cumBase = 0, cc = [], cb = [], cs = [];
   D.cost.forEach(function (c, i) { cumCost += c; cumBase += D.baseline[i]; cc.push(cumCost); cb.push(cumBase); cs.push(cumBase - cumCost); });
   lines("savings", D.days, [{name: "baseline model", values: cb}, {name: "actual", values: cc}, {name: "saved", values: cs}], usd);
-  function rowsOf(list) { return list.map(function (r) { return [r.name, num(r.calls), short(r.tokens), usd(r.cost)]; }); }
+  function costOf(r) {  // calls with no known price are never shown as $0
+    if (r.unknown && r.unknown >= r.calls) { return "unknown"; }
+    return usd(r.cost) + (r.unknown ? " + " + num(r.unknown) + " unpriced" : "");
+  }
+  function rowsOf(list) { return list.map(function (r) { return [r.name, num(r.calls), short(r.tokens), costOf(r)]; }); }
   var hdr = ["Name", "Calls", "Tokens", "Cost"];
   put("tables", table("By model", hdr, rowsOf(D.by_model)) + table("By workflow", hdr, rowsOf(D.by_workflow)) +
     table("By project", hdr, rowsOf(D.by_project)) + table("Top sessions", hdr, rowsOf(D.top_sessions)) +

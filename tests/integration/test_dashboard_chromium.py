@@ -6,6 +6,7 @@ Needs Debian's chromium package (`apt-get install -y chromium`); skipped with th
 from __future__ import annotations
 
 import random
+import re
 import struct
 import subprocess
 import zlib
@@ -99,6 +100,9 @@ def dashboard(store: Store, tmp_path: Path) -> Path:
         rows.append((at, rng.choice(models), rng.choice(workflows), f"s{rng.randint(1, 20)}",
                      f"/src/p{rng.randint(1, 5)}", rng.randint(100, 4000), rng.randint(10, 900),
                      rng.randint(0, 9000), rng.randint(0, 500), cost, cost * 3, 500, "ok", "log"))
+    for i in range(4):  # a model with no known price: never drawn as $0
+        rows.append((NOW - 3600 * (i + 1), "mystery-model", "review", "s1", "/src/p1", 10, 5, 0, 0, None, None, 500,
+                     "ok", "log"))
     add_calls(store, rows)
     out = tmp_path / "costs.html"
     write_dashboard(store, out, days=30, now=NOW, tz="UTC")
@@ -112,6 +116,9 @@ def test_dashboard_renders_every_chart_without_console_errors(dashboard: Path, t
     assert 'data-rendered="6"' in dom, "not every chart was drawn"
     assert "<body data-errors" not in dom and " data-errors=" not in dom
     assert dom.count("<rect") > 100 and "<polyline" in dom
+    cells = re.sub(r' class="[^"]*"', "", dom)
+    assert "<td>mystery-model</td><td>4</td><td>60</td><td>unknown</td>" in cells
+    assert " + 4 unpriced</td>" in cells, "the workflow with unpriced calls says so beside its cost"
 
 
 def test_screenshot_shows_charts_in_light_and_dark(dashboard: Path, tmp_path: Path) -> None:
