@@ -86,9 +86,16 @@ def mask(message: str, key: bytes | None = None) -> str:
     return mask_kept(message, key)[0]
 
 
-def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) -> tuple[str, bool]:
+def mask_kept(message: str, key: bytes | None = None) -> tuple[str, bool]:
     """``mask``, and whether the masked text kept any digit (an error code, say): when it kept none, every
     message of the same ``zeroed`` form masks to the same text."""
+    out, kept = mask_tokens(message, key)
+    return " ".join(out), kept
+
+
+def mask_tokens(message: str, key: bytes | None = None, spans_done: bool = False) -> tuple[list[str], bool]:
+    """``mask_kept`` with the masked text as its list of tokens (never empty, never holding whitespace: so
+    the text joined with single spaces splits back into this list), which the miner keeps."""
     m = message
     if key is None:
         key = m.encode("utf-8", "replace").translate(DIGITS_TO_ZERO)
@@ -139,8 +146,8 @@ def mask_kept(message: str, key: bytes | None = None, spans_done: bool = False) 
             m = _DATE_SPACE_TIME(WILDCARD, m)
         if "B" in m:
             m = _SIZE_SPACE(WILDCARD, m)
-        return mask_kept(m, None, True)
-    return " ".join(out), kept
+        return mask_tokens(m, None, True)
+    return out, kept
 
 
 def _keys(tokens: list[str]) -> list[bytes]:
@@ -180,7 +187,7 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
         return out, False
     m = _token_rules(token, digit)
     out = _mask_token(m, digit if m == token else None)
-    if not digit or has_digit(out) is None:  # no digit in, none out
+    if not digit or out == WILDCARD or has_digit(out) is None:  # no digit in, none out
         if len(key) <= _MAX_CACHED_TOKEN:
             _WORDS[key] = out
         return out, False

@@ -20,7 +20,7 @@ from itertools import compress
 from operator import eq, ne
 from typing import Any, Callable, Iterable
 
-from .masking import DIGITS_TO_ZERO, WILDCARD, mask_kept, zeroed
+from .masking import DIGITS_TO_ZERO, WILDCARD, mask_tokens, zeroed
 
 SIMILARITY = 0.5  # share of a template's constant tokens a message must match to join it
 # A position where a template has seen at most this many distinct words is a constant that tells groups apart
@@ -169,10 +169,11 @@ class Miner:
         """``add_new`` given the message's ``zeroed`` form. Each new message of a cold batch comes here, so
         the steps of ``_leaf``, ``_remember`` and ``_count_line`` are written out (a call each cost more
         than their work)."""
-        masked, kept_digits = mask_kept(message, key)
+        toks, kept_digits = mask_tokens(message, key)
+        masked = " ".join(toks)
         leaf = self._cache.get(masked)
         if leaf is None:
-            leaf = self._leaf(masked)
+            leaf = self._leaf(masked, toks)
         if len(message) <= MAX_CACHED_LINE:  # the same text again: one lookup
             lines = self._lines
             if len(lines) >= CACHE_SIZE:
@@ -225,10 +226,12 @@ class Miner:
             cache.clear()
         cache[key] = leaf
 
-    def _leaf(self, masked: str) -> Leaf:
+    def _leaf(self, masked: str, toks: list[str] | None = None) -> Leaf:
+        """The leaf of a masked text; ``toks``: its tokens, when the caller has them (a list of its own)."""
         leaf = self._cache.get(masked)
         if leaf is None:
-            toks = masked.split()
+            if toks is None:
+                toks = masked.split()
             leaf = Leaf(masked, toks, self._match(toks))
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
