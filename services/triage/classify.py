@@ -66,6 +66,11 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
     out: list[Classified] = []
     append = out.append
     epoch = miner.epoch  # a leaf marked with it has a current memo; only a new text can move it on
+    if not isinstance(texts, list):
+        texts = list(texts)
+    # Each text adds at most one entry to ``lines``: when the batch cannot fill it, the size check below is
+    # skipped (len() of a big dict makes a new int object each time).
+    roomy = len(lines) + len(texts) < CACHE_SIZE
     for text in texts:
         leaf = lookup(text)
         if leaf is None:
@@ -86,7 +91,7 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
                     continue
             else:
                 if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
-                    if len(lines) >= CACHE_SIZE:
+                    if not roomy and len(lines) >= CACHE_SIZE:
                         lines.clear()
                     lines[text] = leaf
                 count(leaf)  # folded into its template's count when the miner's dirty set is read

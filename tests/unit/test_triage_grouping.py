@@ -240,3 +240,19 @@ def test_masking_finds_ips_times_hosts_and_numbers_but_leaves_dotted_names_and_i
     }
     clear_caches()
     assert {token: mask(token) for token in cases} == cases
+
+
+def test_a_batch_that_fills_the_miners_text_cache_answers_as_one_by_one() -> None:
+    from fleetdeck.services.triage.miner import CACHE_SIZE
+
+    # more distinct texts than the cache holds (each equal up to its digits to the first), repeats after it
+    texts = [f"worker {i} lost its heartbeat after {i % 7} tries" for i in range(CACHE_SIZE + 5000)]
+    texts += texts[:3000] + ["worker 1 lost its heartbeat after 1 tries"]
+    clear_caches()
+    one_by_one = Miner()
+    expected = [classify(one_by_one, t) for t in texts]
+    clear_caches()
+    batched = Miner()
+    assert classify_batch(batched, iter(texts)) == expected  # any iterable, not only a list
+    assert len(batched._lines) < CACHE_SIZE  # it was cleared on the way
+    assert _miner_state(batched) == _miner_state(one_by_one)
