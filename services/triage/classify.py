@@ -68,9 +68,9 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
     epoch = miner.epoch  # a leaf marked with it has a current memo; only a new text can move it on
     if not isinstance(texts, list):
         texts = list(texts)
-    # Each text adds at most one entry to ``lines``: when the batch cannot fill it, the size check below is
-    # skipped (len() of a big dict makes a new int object each time).
-    roomy = len(lines) + len(texts) < CACHE_SIZE
+    # Each text adds at most one entry to ``lines`` and to ``_seen``: when the batch cannot fill them, their
+    # size checks are skipped (len() of a big dict makes a new int object each time).
+    roomy = max(len(lines), len(miner._seen)) + len(texts) < CACHE_SIZE
     for text in texts:
         leaf = lookup(text)
         if leaf is None:
@@ -82,7 +82,7 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
             if leaf is None:  # new to the miner: masked and mined
                 # one line without a break (so no stack trace), as in _classify_new, masked with this key
                 if len(text) <= MAX_LINE and len(split := text.splitlines()) == 1 and len(split[0]) == len(text):
-                    leaf = add_unseen(text, key)  # counted there
+                    leaf = add_unseen(text, key, roomy)  # counted there
                     epoch = miner.epoch
                 else:
                     miner._missed = (text, key)  # add_new masks it with this key instead of zeroing it again

@@ -165,10 +165,11 @@ class Miner:
         missed = self._missed
         return self.add_unseen(message, missed[1] if missed[0] is message else zeroed(message))
 
-    def add_unseen(self, message: str, key: bytes) -> Leaf:
-        """``add_new`` given the message's ``zeroed`` form. Each new message of a cold batch comes here, so
-        the steps of ``_leaf``, ``_remember`` and ``_count_line`` are written out (a call each cost more
-        than their work)."""
+    def add_unseen(self, message: str, key: bytes, roomy: bool = False) -> Leaf:
+        """``add_new`` given the message's ``zeroed`` form; ``roomy``: the caller knows ``_lines`` and
+        ``_seen`` cannot be full (size checks skipped). Each new message of a cold batch comes here, so the
+        steps of ``_leaf``, ``_remember`` and ``_count_line`` are written out (a call each cost more than
+        their work)."""
         toks, kept_digits = mask_tokens(message, key)
         masked = " ".join(toks)
         leaf = self._cache.get(masked)
@@ -176,13 +177,13 @@ class Miner:
             leaf = self._leaf(masked, toks)
         if len(message) <= MAX_CACHED_LINE:  # the same text again: one lookup
             lines = self._lines
-            if len(lines) >= CACHE_SIZE:
+            if not roomy and len(lines) >= CACHE_SIZE:
                 lines.clear()
             lines[message] = leaf
         # (one that kept an error code, say, masks the same only as the same text)
         if not kept_digits and len(key) <= MAX_CACHED_LINE:
             seen = self._seen
-            if len(seen) >= CACHE_SIZE:
+            if not roomy and len(seen) >= CACHE_SIZE:
                 seen.clear()
             seen[key] = leaf
         t = leaf.template
