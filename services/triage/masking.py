@@ -114,6 +114,7 @@ def mask_tokens(message: str, key: bytes | None = None, spans_done: bool = False
         if len(_WORDS) >= _CACHE_SIZE or len(_SPAN_ENDS) >= _CACHE_SIZE:
             _WORDS.clear()  # together: a key in _WORDS must be in _SPAN_ENDS when it matches _SPAN_END
             _SPAN_ENDS.clear()
+            out = [None] * len(keys)  # every token again, so that _SPAN_ENDS knows this message's keys too
         # the new shapes, picked in C; a key holding b"0" (a digit) is never a word
         for i in compress(range(len(out)), map(is_, out, repeat(None))):
             t, k = tokens[i], keys[i]

@@ -256,3 +256,18 @@ def test_a_batch_that_fills_the_miners_text_cache_answers_as_one_by_one() -> Non
     assert classify_batch(batched, iter(texts)) == expected  # any iterable, not only a list
     assert len(batched._lines) < CACHE_SIZE  # it was cleared on the way
     assert _miner_state(batched) == _miner_state(one_by_one)
+
+
+def test_a_message_masks_alike_when_the_token_cache_fills_while_it_is_masked() -> None:
+    import itertools
+    import string
+
+    from fleetdeck.services.triage import masking
+
+    line = "session opened at Jun 17 07:07:00 for {}"
+    clear_caches()
+    assert mask(line.format("user")) == "session opened at <*> for user"  # its time token is known now
+    words = ("".join(p) for p in itertools.product(string.ascii_lowercase, repeat=4))
+    while len(masking._WORDS) < masking._CACHE_SIZE:  # distinct words, until the cache is full
+        mask(" ".join(itertools.islice(words, 50)))
+    assert mask(line.format("someone")) == "session opened at <*> for someone"  # a new word: cache cleared
