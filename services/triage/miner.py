@@ -42,7 +42,8 @@ class Template:
         self.tokens = tokens
         self.count = count
         self.values: dict[int, set[str]] = {}
-        self.wild = {i for i, tok in enumerate(tokens) if tok == WILDCARD}  # positions holding <*>
+        # positions holding <*> (a new template often has none: the first message of its shape, all words)
+        self.wild = {i for i, tok in enumerate(tokens) if tok == WILDCARD} if WILDCARD in tokens else set()
         self.version = 0  # bumped whenever tokens or values change, so leaves know their group is stale
         self.dirty = False  # counted or changed since the miner's last clear_dirty()
         self._kept: list[int] = []  # positions ``signature`` takes from the message, as of _kept_version
