@@ -46,6 +46,7 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.services.spend import log_api_call
     from fleetdeck.services.spend.reports import parse_when
 
+    ctx.setup_logging()  # warnings (a model with no price) as one line on stderr, and in the log file
     at = None
     if args.at:
         tz = ZoneInfo(str(ctx.config.get("general", "timezone", "UTC") or "UTC"))

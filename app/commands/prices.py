@@ -20,6 +20,7 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.app.output import print_json, print_table
     from fleetdeck.services.spend.pricing import pricer_for
 
+    ctx.setup_logging()  # a model with no price is a one-line warning on stderr (and in the log), not loguru's default
     pricer = pricer_for(ctx.config)
     names = [args.model] if args.model else list(COMMON) + sorted(pricer.overrides)
     rows = []
@@ -44,7 +45,4 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
                       p(r, "cache_read"), p(r, "cache_write"), r["source"]) for r in rows],
                     ("NAME", "MODEL", "INPUT $/MTOK", "OUTPUT", "CACHE READ", "CACHE WRITE", "SOURCE"), align="lllllll", stream=sys.stdout)
         print(f"* baseline for savings: {pricer.baseline_model}")
-    if args.model and not rows[0]["known"] and not args.json:
-        print(f"no known price for {rows[0]['model']}: its calls are stored with cost unknown and reported "
-              "separately (add it under [spend] prices)")
     return 0
