@@ -81,7 +81,8 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
             leaf = seen_get(key)
             if leaf is None:  # new to the miner: masked and mined
                 # one line without a break (so no stack trace), as in _classify_new, masked with this key
-                if len(text) <= MAX_LINE and len(split := text.splitlines()) == 1 and len(split[0]) == len(text):
+                split = text.splitlines() if len(text) <= MAX_LINE else ()
+                if len(split) == 1 and len(split[0]) == len(text):
                     leaf = add_unseen(text, key, roomy)  # counted there
                     epoch = miner.epoch
                 else:

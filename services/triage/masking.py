@@ -46,7 +46,7 @@ _IP_TIME = re.compile(r"\d(?:(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\
 _IP_TIME_HINT = re.compile(r"[.:-]\d").search
 _HOST = re.compile(r"(?<![/\w.-])(?:[a-zA-Z0-9-]+\.)+"
                    r"(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b(?![.\w])").sub
-_HOST_HINT = re.compile(r"\.[a-z]{2,}+(?![.\w])").search  # (possessive: a run that fails is not tried shorter)
+_HOST_HINT = re.compile(r"\.[a-z]{2,}+(?![.\w])").search  # (possessive: never retried shorter)
 _SIZE = re.compile(r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|B)\b").sub
 _PATH = re.compile(r"(?:~(?<![\w/.]~)/|\.(?<![\w/.]\.)\.?/|/(?<![\w/.]/))[\w.@%+-]+(?:/[\w.@%+-]+)+/?").sub
 _WINDOWS_PATH = re.compile(r"\b[A-Za-z]:\\[^\s]+").sub
