@@ -34,6 +34,8 @@ def demo(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     fleet = None
     try:
         os.environ["FLEETDECK_HOME"] = str(home)
+        if not keep:
+            _stop_on_hangup()
         fleet = start_fleet(home, agents=args.agents)
         log_file = seed_logs(home / "app-logs", time.time())
         write_demo_config(home / "config.toml", fleet.socket, log_file)
@@ -62,6 +64,18 @@ def demo(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
             import shutil
 
             shutil.rmtree(home, ignore_errors=True)
+
+
+def _stop_on_hangup() -> None:
+    """Closing the terminal (SIGHUP) or `kill` (SIGTERM) would end the process without running `finally`,
+    leaving the simulated agents and their tmux server running for good: turn both into an orderly exit."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, stop)
 
 
 def _print_where(fleet) -> None:  # noqa: ANN001

@@ -49,25 +49,29 @@ def test_demo_exits_69_with_the_reason_when_tmux_is_missing(tmp_path: Path) -> N
     assert "tmux is not installed" in result.stderr
 
 
-def test_quitting_the_demo_console_stops_the_fleet_and_removes_its_files(tmp_path: Path, tmux_socket: str) -> None:
-    """Run `fleetdeck demo` in a real terminal (a tmux pane), press q, and check nothing is left."""
+def open_demo_console(tmp_path: Path, tmux_socket: str, agents: int) -> tuple[Path, str]:
+    """`fleetdeck demo` in a real terminal (a tmux pane) until its console shows: (its TMPDIR, its socket)."""
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    command = f"TMPDIR={tmpdir} {sys.executable} -m fleetdeck.app.cli demo --agents 6; echo EXITED $? > {tmp_path}/rc"
+    command = (f"TMPDIR={tmpdir} {sys.executable} -m fleetdeck.app.cli demo --agents {agents};"
+               f" echo EXITED $? > {tmp_path}/rc")
     subprocess.run(["tmux", "-L", tmux_socket, "-f", os.devnull, "new-session", "-d", "-x", "160", "-y", "45",
                     command], check=True)
     deadline = time.time() + 120
-    demo_socket = None
     while time.time() < deadline:
         homes = list(tmpdir.glob("fleetdeck-demo-*"))
         screen = subprocess.run(["tmux", "-L", tmux_socket, "capture-pane", "-p"], capture_output=True,
                                 text=True).stdout
         if homes and "Sessions" in screen and "Metrics" in screen:
             config = (homes[0] / "config.toml").read_text()
-            demo_socket = config.split('sockets = ["', 1)[1].split('"', 1)[0]
-            break
+            return tmpdir, config.split('sockets = ["', 1)[1].split('"', 1)[0]
         time.sleep(0.5)
-    assert demo_socket, "the console did not open on the demo fleet"
+    raise AssertionError("the console did not open on the demo fleet")
+
+
+def test_quitting_the_demo_console_stops_the_fleet_and_removes_its_files(tmp_path: Path, tmux_socket: str) -> None:
+    """Run `fleetdeck demo` in a real terminal (a tmux pane), press q, and check nothing is left."""
+    tmpdir, demo_socket = open_demo_console(tmp_path, tmux_socket, 6)
     assert server_alive(demo_socket)
     time.sleep(2)
     subprocess.run(["tmux", "-L", tmux_socket, "send-keys", "q"], check=True)
@@ -75,6 +79,19 @@ def test_quitting_the_demo_console_stops_the_fleet_and_removes_its_files(tmp_pat
     while time.time() < deadline and not (tmp_path / "rc").exists():
         time.sleep(0.3)
     assert (tmp_path / "rc").read_text().strip() == "EXITED 0"
+    assert not server_alive(demo_socket)
+    assert not socket_path(demo_socket).exists()
+    assert list(tmpdir.glob("fleetdeck-demo-*")) == []
+
+
+def test_closing_the_terminal_of_the_demo_stops_the_fleet_too(tmp_path: Path, tmux_socket: str) -> None:
+    """The terminal goes away (SIGHUP) instead of q: the simulated agents must not be left running for good."""
+    tmpdir, demo_socket = open_demo_console(tmp_path, tmux_socket, 3)
+    assert server_alive(demo_socket)
+    subprocess.run(["tmux", "-L", tmux_socket, "kill-server"], check=True)  # hangs up the demo's terminal
+    deadline = time.time() + 30
+    while time.time() < deadline and (server_alive(demo_socket) or list(tmpdir.glob("fleetdeck-demo-*"))):
+        time.sleep(0.3)
     assert not server_alive(demo_socket)
     assert not socket_path(demo_socket).exists()
     assert list(tmpdir.glob("fleetdeck-demo-*")) == []
