@@ -43,7 +43,11 @@ def disk_bytes(path: Path) -> int:
 
 
 def _stamp() -> str:
-    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 1_000_000_000:09d}"[:6]
+    """UTC time to the microsecond from one clock reading, so archive names sort in the order they were made
+    (retention deletes the first ones by name). Two readings, one for the seconds and one for the fraction,
+    named an archive made just after a second began as if it came before the one made just before it."""
+    ns = time.time_ns()
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(ns // 1_000_000_000)) + f"{ns % 1_000_000_000:09d}"[:6]
 
 
 def archives_of(path: Path) -> list[Path]:

@@ -139,3 +139,16 @@ def test_retention_keeps_the_newest_archives(tmp_path: Path) -> None:
     archives = sorted(tmp_path.glob("r.log.*.gz"))
     assert len(archives) == 2
     assert gzip.decompress(archives[-1].read_bytes()) == b"line 3\n"
+
+
+def test_archive_names_sort_in_the_order_they_were_made_across_a_second_boundary(monkeypatch) -> None:  # noqa: ANN001
+    """Retention deletes the first archives by name: one made just after a second begins must sort after one made
+    just before it (the seconds and the fraction come from one clock reading)."""
+    from fleetdeck.services.triage import rotate
+
+    second = 1_790_000_000
+    readings = iter([second * 10**9 + 999_999_000,   # the first archive: the last microsecond of a second
+                     second * 10**9 + 1_000_000_100])  # the next one, just after the next second began
+    monkeypatch.setattr(rotate.time, "time_ns", lambda: next(readings))  # the only clock a stamp may read
+    first, then = rotate._stamp(), rotate._stamp()
+    assert first < then, (first, then)
