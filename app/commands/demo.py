@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,12 +35,12 @@ def demo(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     home = Path(tempfile.mkdtemp(prefix="fleetdeck-demo-"))
     home.chmod(0o700)
     keep = args.keep or args.no_console
-    fleet = None
+    demo_fleet = _DemoFleet(home)
     try:
         os.environ["FLEETDECK_HOME"] = str(home)
         if not keep:
-            _stop_on_hangup()
-        fleet = start_fleet(home, agents=args.agents)
+            _stop_on_signals(demo_fleet)
+        fleet = demo_fleet.fleet = start_fleet(home, agents=args.agents)
         log_file = seed_logs(home / "app-logs", time.time())
         write_demo_config(home / "config.toml", fleet.socket, log_file)
         # Re-read paths and config now that FLEETDECK_HOME points at the demo.
@@ -58,24 +62,51 @@ def demo(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
             _print_where(fleet)
         return 0
     finally:
-        if fleet is not None and not keep:
-            fleet.stop(remove_home=True)
-        elif fleet is None and not keep:
+        if not keep:
+            demo_fleet.stop()
+
+
+class _DemoFleet:
+    """What the demo started, to stop once: on the way out, or from a signal handler."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.fleet: Any = None
+
+    def stop(self) -> None:
+        if self.fleet is not None:
+            self.fleet.stop(remove_home=True)
+        else:
             import shutil
 
-            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(self.home, ignore_errors=True)
 
 
-def _stop_on_hangup() -> None:
-    """Closing the terminal (SIGHUP) or `kill` (SIGTERM) would end the process without running `finally`,
-    leaving the simulated agents and their tmux server running for good: turn both into an orderly exit."""
+def _stop_on_signals(demo_fleet: _DemoFleet) -> None:
+    """Without handlers, closing the terminal (SIGHUP) or `kill` (SIGTERM) ends the process without running
+    `finally`, and the simulated agents and their tmux server run on for good.
+
+    SIGHUP: the terminal is gone, so there is nothing to restore: stop the fleet and leave at once. (Unwinding
+    through the console instead proved fragile: a hangup arrives twice, tmux's and the terminal's, and an exit
+    raised into Textual's shutdown could leave its loop running.) SIGTERM: unwind like q, so the terminal is
+    restored; a hangup meanwhile still stops the fleet."""
+    import os
     import signal
 
-    def stop(signum: int, _frame: object) -> None:
+    def hangup(signum: int, _frame: object) -> None:
+        for other in (signal.SIGHUP, signal.SIGTERM):
+            signal.signal(other, signal.SIG_IGN)
+        try:
+            demo_fleet.stop()
+        finally:
+            os._exit(128 + signum)
+
+    def terminate(signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise SystemExit(128 + signum)
 
-    for signum in (signal.SIGHUP, signal.SIGTERM):
-        signal.signal(signum, stop)
+    signal.signal(signal.SIGHUP, hangup)
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def _print_where(fleet) -> None:  # noqa: ANN001
