@@ -97,7 +97,7 @@ class Ingestor:
         self._files: dict[str, tuple] = {}
         self._writer: InlineWriter | ProcessWriter | None = None
         self._parallel = False
-        self._new = 0
+        self._to_read = 0  # bytes this run has to read (about): sizes the writer
         # Windows are read into one reused buffer: a fresh 1 MiB bytes object per read made the kernel map and
         # zero new pages for every window. Lines are copied out of it (the parsers keep nothing that points in).
         self._buffer = bytearray(min(WINDOW, MAX_LINE + 1))
@@ -109,8 +109,8 @@ class Ingestor:
         work = [(p, st, "claude") for p, st in walk(claude, CLAUDE_PATTERN, seen)]
         work += [(p, st, "codex") for p, st in walk(codex, CODEX_PATTERN, seen)]
         self.stats.files_seen = len(work)
-        self._new = self._new_bytes(work)
-        self._parallel = self._new >= PARALLEL_BYTES and Path(self.store.path).is_file() and bool(sys.executable)
+        self._to_read = self._new_bytes(work)
+        self._parallel = self._to_read >= PARALLEL_BYTES and Path(self.store.path).is_file() and bool(sys.executable)
         try:
             if self._parallel:  # started now, its interpreter start-up overlaps the parsing of the first batch
                 self._start_writer()
@@ -177,7 +177,7 @@ class Ingestor:
                 break
             high = max(high, offset + size)
             if offset == 0:
-                problem = _not_jsonl(bytes(data[:min(size, 65536)]))
+                problem = _not_jsonl(bytes(memoryview(data)[:min(size, 65536)]))
                 if problem:
                     self._skip_file(path, parser, st, problem)
                     return
@@ -300,7 +300,7 @@ class Ingestor:
             from .batches import InlineWriter, ProcessWriter, writer_sizes
 
             if self._parallel:
-                merge_rows, cache_kib = writer_sizes(self._new, BATCH_ROWS)
+                merge_rows, cache_kib = writer_sizes(self._to_read, BATCH_ROWS)
                 try:
                     self._writer = ProcessWriter(self.store, merge_rows, cache_kib)
                 except OSError:  # no interpreter to start (an embedded Python): write in place
