@@ -36,7 +36,7 @@ class Observer:
             usage = get(event, "usage")
             if usage is not None:
                 self.usage = list(openai_usage(usage, "prompt_tokens", "prompt_tokens_details",
-                                                "completion_tokens") or self.usage)
+                                               "completion_tokens") or self.usage)
                 self.seen_usage = True
                 self.model = model_of(event, self.model)
                 if self.hide_usage and not get(event, "choices"):
@@ -46,7 +46,7 @@ class Observer:
                 response = get(event, "response")
                 self.model = model_of(response, self.model)
                 usage = openai_usage(get(response, "usage"), "input_tokens", "input_tokens_details",
-                                      "output_tokens")
+                                     "output_tokens")
                 if usage:
                     self.usage = list(usage)
                     self.seen_usage = True
@@ -207,7 +207,7 @@ class AsyncManager:
         return getattr(self._manager, name)
 
 
-def _observe_raw(stream: Any, wrapper: type[SyncStream] | type[AsyncStream], observer: Observer) -> None:
+def _observe_raw(stream: Any, wrapper: type[SyncStream | AsyncStream], observer: Observer) -> None:
     """Put the observing wrapper between a helper stream and its raw SDK stream. All three helpers keep the raw
     stream as ``_raw_stream`` and start reading it only on the first event, which has not been asked for yet.
     A helper without it (another SDK version) is left alone and its call is logged without usage; the SDK
