@@ -53,7 +53,7 @@ def path_tail(path: str, width: int = 20) -> str:
         if len(part) + len(tail) + 3 > width:
             break
         tail = f"{part}/{tail}"
-    return short_name("…/" + tail, width) if len(tail) + 2 <= width else short_name(tail, width)
+    return "…/" + tail if len(tail) + 2 <= width else short_name(tail, width)
 
 
 class SpendPane(Pane):
