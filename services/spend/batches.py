@@ -208,8 +208,11 @@ def writer_sizes(new_bytes: int, batch_rows: int) -> tuple[int, int]:
     A gigabyte of Claude transcripts holds about 240,000 calls: a 32 MiB cache holds its dedupe index, and 50,000
     rows per commit write the same hot index pages to the WAL a fifth as often as 10,000. Replaying that tree's
     batches into a fresh store, three interleaved pairs: 7.0 s of CPU with 4 MiB and 10,000 rows, 5.1 s with
-    these sizes (measured on a loaded machine). A 200 MB tree gets 6 MiB and 10,000 rows."""
-    cache_kib = min(max(new_bytes // (32 * 1024), MIN_CACHE_KIB), MAX_CACHE_KIB)
+    these sizes (measured on a loaded machine). Below 256 MiB to read the cache stays at 4 MiB, which holds most
+    of such a run's dedupe index, so the writer (a run's peak memory) stays small: a 200 MB tree gets 4 MiB and
+    10,000 rows, as before."""
+    cache_kib = MIN_CACHE_KIB if new_bytes < 256 << 20 else min(max(new_bytes // (32 * 1024), MIN_CACHE_KIB),
+                                                                 MAX_CACHE_KIB)
     merge_rows = min(max(new_bytes // 20_000, 5 * batch_rows), 25 * batch_rows)
     return merge_rows, cache_kib
 

@@ -171,8 +171,9 @@ def test_batches_merged_into_one_transaction_keep_the_biggest_copy_and_an_exact_
 def test_the_writer_grows_its_cache_and_transactions_with_the_run_within_bounds() -> None:
     from fleetdeck.services.spend.batches import MAX_CACHE_KIB, MIN_CACHE_KIB, writer_sizes
 
-    small, big, huge = (writer_sizes(n, 2_000) for n in (20 << 20, 1 << 30, 50 << 30))
+    small, medium, big, huge = (writer_sizes(n, 2_000) for n in (20 << 20, 200 << 20, 1 << 30, 50 << 30))
     assert small == (10_000, MIN_CACHE_KIB)
+    assert medium[1] == MIN_CACHE_KIB, "a run of a few hundred MB keeps the small footprint"
     assert big[0] > small[0] and MIN_CACHE_KIB < big[1] <= MAX_CACHE_KIB
     assert huge == (50_000, MAX_CACHE_KIB), "memory stays bounded however much there is to read"
 
