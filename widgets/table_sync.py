@@ -38,12 +38,19 @@ def sync_rows(table: DataTable, rows: Mapping[str, Sequence[Any]], *, remove_mis
             current = table.get_row(key)
             for column, old, new in zip(columns, current, cells):
                 if old != new:
-                    table.update_cell(key, column, new)
+                    # A wider value widens its column (else it is cut: "permiss", "Summ"); a narrower one leaves
+                    # it, which spares a measure of the whole column and keeps the layout still.
+                    grow = _width(new) > table.columns[column].content_width
+                    table.update_cell(key, column, new, update_width=grow)
         else:
             table.add_row(*cells, key=key)
     if remove_missing:
         for key in [k.value for k in table.rows if k.value not in rows]:
             table.remove_row(key)
+
+
+def _width(cell: Any) -> int:
+    return cell.cell_len if isinstance(cell, Text) else len(str(cell))
 
 
 def selected_key(table: DataTable) -> str | None:

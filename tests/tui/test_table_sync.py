@@ -35,3 +35,19 @@ async def test_rows_update_in_place_and_vanished_rows_go() -> None:
         await pilot.pause()
         assert [k.value for k in table.rows] == ["2"]
         assert table.get_row("2") == ["second, edited", "b"]
+
+
+async def test_a_value_wider_than_its_column_widens_it_instead_of_being_cut() -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        sync_rows(table, {"1": ("idle", "a")})
+        await pilot.pause()
+        narrow = table.columns[table.ordered_columns[0].key].content_width
+        sync_rows(table, {"1": ("permission? (waiting 3m)", "a")})
+        await pilot.pause()
+        assert table.columns[table.ordered_columns[0].key].content_width == len("permission? (waiting 3m)") > narrow
+        sync_rows(table, {"1": ("idle", "a")})
+        await pilot.pause()
+        assert table.columns[table.ordered_columns[0].key].content_width == len("permission? (waiting 3m)"), \
+            "a narrower value leaves the layout as it is"
