@@ -67,8 +67,9 @@ class ErrorsPane(Pane):
         self.loaded = True
         self.set_empty(None if view.rows else self.empty_text)
         new = sum(1 for r in view.rows if r.new)
-        self.set_text("#errors-summary", 
-            f"{len(view.rows)} groups · {new} new in the last hour · {view.open_bugs} open bugs")
+        groups, bugs = len(view.rows), view.open_bugs
+        self.set_text("#errors-summary", f"{groups} group{'s' * (groups != 1)} · {new} new in the last hour · "
+                                         f"{bugs} open bug{'s' * (bugs != 1)}")
         now = view.now or time.time()
         rows = {}
         self._status = {}
