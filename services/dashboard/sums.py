@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..spend.reports import COVER_SHARE
 from ..store.db import connect
 
 if TYPE_CHECKING:
@@ -28,10 +29,10 @@ HOUR = 3600
 NONE = "(none)"
 MAX_WORKERS = 8
 SAMPLES = 64  # rows whose session names cut the session pass into parts of about equal size
-# Below this share of the table's time span, the range is read through the index on `at` (a table lookup per
-# row, then a sort); above it, one pass over the whole covering index, already in (session, project) order, is
-# cheaper. On the benchmark's million calls the pass still wins at 7 of 90 days (0.26 s against 0.43 s CPU).
-COVER_SHARE = 0.1
+# Below COVER_SHARE of the table's time span (shared with `report --by session|project`), the range is read
+# through the index on `at` (a table lookup per row, then a sort); above it, one pass over the whole covering
+# index, already in (session, project) order, is cheaper. On the benchmark's million calls the pass still wins at
+# 7 of 90 days (0.26 s against 0.43 s CPU).
 CACHE_KIB = 65536  # room for the sorts the range path does, so they stay in memory
 # Reading pages through a memory map rather than a read() each: the session pass and the partial hours of
 # half-hour timezones touch many pages once each (about 15 % and 25 % less CPU on a million calls).

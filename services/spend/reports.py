@@ -194,10 +194,7 @@ def spend_report(store: Store, *, since: int, until: int, by: str | None = "mode
     if by in ROLLUP_GROUPS:
         results, unknown_queries = _rollup_results(store, by, period, since, until, tz)
     else:
-        slot = f"(at / {SLOT}) * {SLOT}" if period else "NULL"
-        sql = (f"SELECT {slot} AS slot, {GROUPS[by]} AS grp, {_SUMS} FROM api_calls"
-               f" WHERE at >= ? AND at < ? GROUP BY slot, grp")
-        results = list(store.query(sql, (since, until)))
+        results = _raw_results(store, by, period, since, until, tz)
         unknown_queries = [("SELECT DISTINCT model FROM api_calls WHERE at >= ? AND at < ? AND cost_micros IS NULL",
                             (since, until))]
     # Every query selects slot, grp, then the _NUMERIC sums in order; they are added up as plain lists (a
@@ -229,6 +226,44 @@ def spend_report(store: Store, *, since: int, until: int, by: str | None = "mode
     if report.total.unknown_calls:
         report.unknown_models = sorted({m for sql, params in unknown_queries for (m,) in store.query(sql, params)})
     return report
+
+
+# -- session and project reports: the raw rows -------------------------------------------------------------------
+
+# Below this share of the table's time span a window is read through the index on `at` (a table lookup per row,
+# then a sort); above it, one pass over the covering session index (migration 0013), already in (session,
+# project) order, is cheaper. The dashboard's top sessions and projects choose the same way.
+COVER_SHARE = 0.1
+MMAP_BYTES = 1 << 30
+
+
+def covering_pass(store: Store, since: int, until: int) -> bool:
+    """Whether [since, until) spans enough of the table's calls for one pass over the session index."""
+    lo, hi = store.query_one("SELECT min(at), max(at) FROM api_calls")
+    return lo is not None and min(until, hi + 1) - max(since, lo) >= COVER_SHARE * (hi + 1 - lo)
+
+
+def _raw_results(store: Store, by: str, period: str | None, since: int, until: int, tz: tzinfo) -> list[Any]:
+    """slot, group and the _NUMERIC sums per group, and per slot for a ``period`` report: a UTC day in UTC (every
+    period boundary is a UTC midnight), else 15 minutes (every real timezone offset is a multiple of it)."""
+    covering = covering_pass(store, since, until)
+    if covering:
+        # One pass over the whole index, through a memory map rather than a read() per page.
+        store.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    if period is None and covering:
+        # Sums per (session, project) pair in the index's own order (no sort), then the pairs per group: a project
+        # report sorts a few thousand pairs, not every call (a million calls: 7.6 s before, 2.5-2.9 s).
+        sums = ", ".join(f"sum({name}) AS {name}" for name in _NUMERIC)
+        return list(store.query(
+            f"WITH pairs AS MATERIALIZED (SELECT session, project_dir, {_SUMS}"
+            f" FROM api_calls INDEXED BY api_calls_session_project WHERE at >= ? AND at < ?"
+            f" GROUP BY session, project_dir) SELECT NULL AS slot, {GROUPS[by]} AS grp, {sums} FROM pairs"
+            f" GROUP BY grp", (since, until)))
+    step = 86400 if tz is _timezone.utc else SLOT
+    slot = f"(at / {step}) * {step}" if period else "NULL"
+    source = "api_calls INDEXED BY api_calls_session_project" if covering else "api_calls"
+    return list(store.query(f"SELECT {slot} AS slot, {GROUPS[by]} AS grp, {_SUMS} FROM {source}"
+                            f" WHERE at >= ? AND at < ? GROUP BY grp, slot", (since, until)))
 
 
 # -- rollup hours and raw leftovers ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fleetdeck.app.cli import main
 from fleetdeck.services.spend import log_api_call
-from fleetdeck.services.spend.reports import period_label, spend_report, window
+from fleetdeck.services.spend.reports import covering_pass, period_label, spend_report, window
 from tests.fakes.spend_rows import add_calls
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("UTC")).timestamp()
@@ -142,7 +142,8 @@ def reference_report(store, since: int, until: int, by: str | None, period: str 
     zone, rows = ZoneInfo(tz), {}
     for r in store.query("SELECT * FROM api_calls WHERE at >= ? AND at < ?", (since, until)):
         label = period_label(r["at"], period, zone) if period else None
-        group = {"model": r["model"], "workflow": r["workflow"] or None, None: None}[by]
+        group = {"model": r["model"], "workflow": r["workflow"] or None, "session": r["session"],
+                 "project": r["project_dir"], None: None}[by]
         priced = r["cost_micros"] is not None
         tokens = r["input_tokens"] + r["output_tokens"] + r["cache_read_tokens"] + r["cache_write_tokens"]
         values = (1, r["input_tokens"], r["output_tokens"], r["cache_read_tokens"], r["cache_write_tokens"],
@@ -181,6 +182,30 @@ def test_rollup_reports_equal_the_raw_rows_in_every_timezone(store, tz) -> None:
                 assert got == reference_report(store, since, until, by, period, tz), (since, until, by, period)
     unknown = spend_report(store, since=start, until=start + 61 * 86400, timezone=tz).unknown_models
     assert unknown == ["haiku", "mystery", "sonnet"]
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata", "America/New_York"])
+def test_session_and_project_reports_equal_the_raw_rows_over_wide_and_narrow_windows(store, tz) -> None:
+    """A window over most of the data is one pass over the covering session index; a narrow one reads through
+    the index on time. Both give exactly the raw rows per group and local period, with unpriced calls and errors."""
+    rng = random.Random(17)
+    start = int(ts("2026-03-01T00:00:00"))
+    sessions, projects = ["s1", "s2", "s3", None], ["/p/a", "/p/b", None]
+    add_calls(store, [(start + rng.randrange(90 * 86400), rng.choice(["haiku", "sonnet"]), rng.choice(["a", None]),
+                       rng.choice(sessions), rng.choice(projects), rng.randrange(900), rng.randrange(900),
+                       rng.randrange(900), rng.randrange(900), rng.choice([None, rng.randrange(1, 900_000)]),
+                       rng.choice([None, rng.randrange(1, 900_000)]), 5, rng.choice(["ok", "error"]), "log")
+                      for _ in range(3000)])
+    fields = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_micros",
+              "baseline_cost_micros", "unknown_calls", "unknown_tokens", "errors")
+    wide, narrow = (start - 86400, start + 91 * 86400), (start + 40 * 86400 + 977, start + 44 * 86400 - 5)
+    assert covering_pass(store, *wide) and not covering_pass(store, *narrow)
+    for since, until in (wide, narrow):
+        for by in ("session", "project"):
+            for period in ("daily", "weekly", "monthly", None):
+                report = spend_report(store, since=since, until=until, by=by, period=period, timezone=tz)
+                got = {(r.period, r.group): tuple(getattr(r, f) for f in fields) for r in report.rows}
+                assert got == reference_report(store, since, until, by, period, tz), (since, until, by, period)
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])
