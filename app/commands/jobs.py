@@ -87,9 +87,13 @@ def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli") -> in
         config=ctx.config, store=ctx.store, clock=ctx.clock, events=ctx.events,
         dry_run=bool(getattr(job_args, "dry_run", False)), trigger=trigger, options=options,
     )
-    if not job_args.json and sys.stderr.isatty():
+    progress = not job_args.json and sys.stderr.isatty()
+    if progress:
         job_ctx.events.subscribe(_stderr_progress, ("job.progress",))
     outcome = run_job(spec, job_ctx)
+    if progress:  # a job need not report its last step: the result must not land on its progress line
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
     if job_args.json:
         print_json(outcome.as_json())
     else:
