@@ -77,8 +77,11 @@ def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 
         "SELECT id, state, project_dir, agent_kind, reset_at FROM sessions"
         " WHERE gone_at IS NULL AND agent_kind != 'shell'").fetchall()
     alive = [r for r in session_rows if r[1] in ALIVE]
+    # Each alive agent counts once: waiting on a person or on a usage limit is said as such, not as working.
+    permission = sum(1 for r in alive if r[1] == "permission")
+    limited = sum(1 for r in alive if r[1] == "usage_limited")
     idle = sum(1 for r in alive if r[1] == "idle" and int(r[0]) not in busy_with)
-    working = sum(1 for r in alive if r[1] in ("working", "permission") or int(r[0]) in busy_with)
+    working = len(alive) - permission - limited - idle
 
     head = conn.execute(
         "SELECT id, workflow, project_dir, agent_kind, pinned_session_id, priority, created_at,"
@@ -136,6 +139,8 @@ def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 
         "queue_depth": pending + assigning + running_count,
         "idle_sessions": idle,
         "working_sessions": working,
+        "permission_sessions": permission,
+        "usage_limited_sessions": limited,
         "sessions": len(alive),
         "eta_drain_s": 0 if not pending else None if forecast.drain_in is None else round(forecast.drain_in),
         "eta_drain_p90_s": 0 if not pending else None if forecast.drain_in_p90 is None else round(forecast.drain_in_p90),

@@ -160,3 +160,14 @@ def test_a_pinned_prompt_waits_for_its_session(store) -> None:
     assert run(store, panes).assigned == []
     set_state(store, busy, "idle", NOW + 5)
     assert run(store, panes, NOW + 6).assigned == [(prompt, busy)]
+
+
+def test_the_snapshot_counts_each_agent_once_and_never_calls_a_waiting_one_working(store) -> None:
+    from fleetdeck.services.queue.snapshot import take_snapshot
+
+    for i, state in enumerate(["idle", "idle", "working", "permission", "permission", "usage_limited", "dead"]):
+        add_session(store, f"a{i}", state=state)
+    snap = take_snapshot(store.conn, NOW)
+    counts = {k: snap[f"{k}_sessions"] for k in ("idle", "working", "permission", "usage_limited")}
+    assert counts == {"idle": 2, "working": 1, "permission": 2, "usage_limited": 1}
+    assert snap["sessions"] == sum(counts.values()) == 6, "the dead one is not an agent at work"
