@@ -89,9 +89,8 @@ async def test_a_prompt_with_keys_quotes_and_escapes_arrives_verbatim(tmux_socke
     time.sleep(0.5)
     text = "C-c ; kill-server; \"double\" 'single' `tick` $HOME \\\n\x1b[31mred\x1b[0m\n\ttab C-m Enter\n" + "x" * 100_000
     paste_text(tmux_socket, "a", text)
-    for _ in range(50):
-        if record.exists() and record.read_text().strip():
-            break
+    deadline = time.monotonic() + 20
+    while not (record.exists() and record.read_text().strip()) and time.monotonic() < deadline:
         time.sleep(0.1)
     entry = json.loads(record.read_text().splitlines()[0])
     assert entry["type"] == "prompt" and entry["text"] == text
@@ -135,13 +134,17 @@ async def test_closing_the_session_the_client_is_attached_to_is_not_an_outage(tm
 def test_refusing_a_permission_prompt_reaches_the_agent(tmux_socket, tmp_path, kind) -> None:
     from fleetdeck.services.tmux.actions import answer_permission
 
+    from fleetdeck.services.agents.detect import detect
+
     record = tmp_path / "rec.jsonl"
     start_agent(tmux_socket, "a", "--kind", kind, "--script", "permission", record=record)
-    time.sleep(0.4)
+    deadline = time.monotonic() + 20  # the answer is typed only once the prompt shows (a slow start takes a while)
+    while detect(kind, subprocess.run(["tmux", "-L", tmux_socket, "capture-pane", "-p", "-t", "a"],
+                                      capture_output=True, text=True).stdout).state != "permission":
+        assert time.monotonic() < deadline, "the permission prompt never showed"
+        time.sleep(0.1)
     answer_permission(tmux_socket, "a", kind, yes=False)
-    for _ in range(30):
-        if record.exists() and record.read_text().strip():
-            break
+    while not (record.exists() and record.read_text().strip()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert json.loads(record.read_text().splitlines()[0])["answer"] == "no"
 
