@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Sparkline, Static
 
+from fleetdeck.services.queue.snapshot import session_counts
+
 from .modals import TextEntryModal, TextViewModal
 from .live_table import LiveTable
 from .pane import Pane
@@ -69,10 +71,7 @@ class QueuePane(Pane):
         s = view.summary
         self.set_text("#queue-summary", 
             f"{s.get('pending', 0)} pending · {s.get('running', 0) + s.get('assigning', 0)} running · "
-            f"{s.get('idle_sessions', 0)} idle / {s.get('working_sessions', 0)} working"
-            + "".join(f" / {s[key]} {label}" for key, label in (("permission_sessions", "waiting"),
-                                                                ("usage_limited_sessions", "limited")) if s.get(key))
-            + f" · drain {s.get('eta_drain', '?')}")
+            f"{' / '.join(session_counts(s, short=True))} · drain {s.get('eta_drain', '?')}")
         self.query_one("#queue-depth", Sparkline).data = list(view.depth) or [0]
         rows = {}
         for item in view.items:

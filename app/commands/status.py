@@ -21,13 +21,14 @@ def status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     import time
 
     from fleetdeck.services.errors import DataError
-    from fleetdeck.services.queue.snapshot import take_snapshot
+    from fleetdeck.services.queue.snapshot import session_counts, take_snapshot
 
     db = ctx.paths.db_file
     now = time.time()
     if not db.exists():
         snap = {"pending": 0, "assigning": 0, "running": 0, "queue_depth": 0, "idle_sessions": 0,
-                "working_sessions": 0, "permission_sessions": 0, "usage_limited_sessions": 0, "sessions": 0, "eta_drain_s": 0, "eta_drain_p90_s": 0, "eta_drain": "0s",
+                "working_sessions": 0, "permission_sessions": 0, "usage_limited_sessions": 0, "sessions": 0,
+                "eta_drain_s": 0, "eta_drain_p90_s": 0, "eta_drain": "0s",
                 "without_eta": 0, "history": None, "next": [], "at": int(now)}
     else:
         try:
@@ -51,11 +52,7 @@ def status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     out = sys.stdout
     out.write(f"queue:    {snap['pending']} pending, {snap['assigning'] + snap['running']} running"
               f" (depth {snap['queue_depth']})\n")
-    counts = [f"{snap['idle_sessions']} idle", f"{snap['working_sessions']} working"]
-    counts += [f"{snap[key]} {label}" for key, label in (("permission_sessions", "waiting for permission"),
-                                                         ("usage_limited_sessions", "usage-limited"))
-               if snap.get(key)]
-    out.write(f"sessions: {', '.join(counts)} ({snap['sessions']} agents)\n")
+    out.write(f"sessions: {', '.join(session_counts(snap))} ({snap['sessions']} agents)\n")
     p90 = snap["eta_drain_p90_s"]
     extra = "" if p90 in (None, 0) else f" (p90 {_human(p90)})"
     out.write(f"drain:    {snap['eta_drain']}{extra}")

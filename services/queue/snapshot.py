@@ -13,6 +13,10 @@ from typing import Any
 from .eta import History, SimPrompt, SimSession, distribution, simulate
 
 ALIVE = ("idle", "working", "permission", "usage_limited")
+# How the snapshot's agent counts read: (key, label, short label); the waiting ones only when there are any.
+_COUNTS = (("idle_sessions", "idle", "idle"), ("working_sessions", "working", "working"),
+           ("permission_sessions", "waiting for permission", "waiting"),
+           ("usage_limited_sessions", "usage-limited", "limited"))
 NEXT = 5
 # Prompts simulated one by one; the rest of a longer queue is spread over the sessions that fit it.
 EXACT = 200
@@ -150,3 +154,9 @@ def take_snapshot(conn: sqlite3.Connection, now: float, *, history_limit: int = 
             "samples": overall.samples, "median_s": round(overall.median, 1), "p90_s": round(overall.p90, 1)},
         "next": nxt,
     }
+
+
+def session_counts(snap: dict[str, Any], *, short: bool = False) -> list[str]:
+    """The snapshot's agents by what they are doing: "2 idle", "1 working", "3 waiting for permission"."""
+    return [f"{snap.get(key, 0)} {brief if short else label}" for key, label, brief in _COUNTS
+            if snap.get(key) or key in ("idle_sessions", "working_sessions")]

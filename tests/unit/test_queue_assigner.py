@@ -163,7 +163,7 @@ def test_a_pinned_prompt_waits_for_its_session(store) -> None:
 
 
 def test_the_snapshot_counts_each_agent_once_and_never_calls_a_waiting_one_working(store) -> None:
-    from fleetdeck.services.queue.snapshot import take_snapshot
+    from fleetdeck.services.queue.snapshot import session_counts, take_snapshot
 
     for i, state in enumerate(["idle", "idle", "working", "permission", "permission", "usage_limited", "dead"]):
         add_session(store, f"a{i}", state=state)
@@ -171,3 +171,6 @@ def test_the_snapshot_counts_each_agent_once_and_never_calls_a_waiting_one_worki
     counts = {k: snap[f"{k}_sessions"] for k in ("idle", "working", "permission", "usage_limited")}
     assert counts == {"idle": 2, "working": 1, "permission": 2, "usage_limited": 1}
     assert snap["sessions"] == sum(counts.values()) == 6, "the dead one is not an agent at work"
+    assert session_counts(snap) == ["2 idle", "1 working", "2 waiting for permission", "1 usage-limited"]
+    quiet = take_snapshot(store.conn, NOW) | {"permission_sessions": 0, "usage_limited_sessions": 0}
+    assert session_counts(quiet, short=True) == ["2 idle", "1 working"], "nobody waiting: nothing said of it"
