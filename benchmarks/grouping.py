@@ -54,12 +54,16 @@ def run_fleetdeck(lines: list[str]) -> tuple[list[str], float]:
     miner = Miner()
     start = time.process_time()
     rows = classify_batch(miner, lines)
-    # rows are (signature, kind, title, stack, masked, template_id); like the engine's rename after a batch,
-    # the final signature of each masked text is its template's signature of it (C-level maps for the rest)
-    masked = list(map(itemgetter(4), rows))
-    template_of = dict(zip(masked, map(itemgetter(5), rows)))
-    final = {text: "msg:" + miner.templates[tid].signature(text.split()) for text, tid in template_of.items()}
-    groups = list(map(final.__getitem__, masked))
+    # rows are (signature, kind, title, stack, masked, template_id). The engine makes one group per signature
+    # the batch gave, holding the masked text and template of its first line, and after the batch renames
+    # each group to its template's signature of that text (every template of a cold batch has changed);
+    # groups renamed alike merge. The same here, with C-level maps over the lines.
+    signatures = list(map(itemgetter(0), rows))
+    first = dict(zip(reversed(signatures), reversed(rows)))  # signature -> its first row
+    templates = miner.templates
+    renamed = {sig: "msg:" + templates[row[5]].signature(row[4].split()) if row[4] is not None else sig
+               for sig, row in first.items()}
+    groups = list(map(renamed.__getitem__, signatures))
     return groups, time.process_time() - start
 
 
