@@ -21,13 +21,16 @@ SHARED = REPO.parent / "shared"
 
 @pytest.fixture(autouse=True)
 def _isolate_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test ever reads or writes the real user's fleetdeck files, or inherits their tmux."""
+    """No test ever reads or writes the real user's fleetdeck files or transcripts, or inherits their tmux."""
     home = tmp_path_factory.mktemp("fleetdeck-home")
     monkeypatch.setenv("FLEETDECK_HOME", str(home))
     for var in list(os.environ):
         if var.startswith("FLEETDECK_") and var != "FLEETDECK_HOME":
             monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("TMUX", raising=False)
+    # nor the user's agent transcripts (`fleetdeck report` and `ingest` read them by default)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / "no-claude"))
+    monkeypatch.setenv("CODEX_HOME", str(home / "no-codex"))
     monkeypatch.setenv("NO_COLOR", "1")
 
 
