@@ -35,46 +35,50 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         done = _nothing_new(args, ctx)
         if done is not None:
             return done
+    return _execute(args, ctx)
+
+
+def refresh_before_report(ctx) -> None:  # noqa: ANN001
+    """What `fleetdeck report` does first ([spend] ingest_on_report): read the lines the transcripts gained
+    since the last ingest, so the report is current, as a report that reads the transcripts itself would be.
+    Silent when there is nothing new (the quick path's cost); otherwise the ingest job runs, with its progress
+    and its one-line result on stderr, leaving stdout to the report. A run already ingesting elsewhere is not
+    waited for: the report says it may miss the newest calls."""
+    import sys
+
+    seen, busy, _, _ = _check(ctx, None, None)
+    if seen is not None:
+        return
+    if busy:
+        print("fleetdeck: another run is ingesting transcripts; this report may miss the newest calls",
+              file=sys.stderr)
+        return
+    _execute(argparse.Namespace(claude_dir=None, codex_dir=None, dry_run=False, json=False), ctx,
+             ok_stream=sys.stderr)
+
+
+def _execute(args: argparse.Namespace, ctx, ok_stream=None) -> int:  # noqa: ANN001
     from fleetdeck.app.commands.jobs import execute
     from fleetdeck.services.jobs import get_job
 
     spec = get_job(JOB)
     assert spec is not None
     args.debug = getattr(args, "debug", False)
-    return execute(spec, args, ctx)
+    return execute(spec, args, ctx, ok_stream=ok_stream)
 
 
 def _nothing_new(args: argparse.Namespace, ctx) -> int | None:  # noqa: ANN001
     """The quick path: when no transcript file has news, print the job's result and return its exit code; None
     when there is work, or the lock is held, for the job to do or report."""
-    import fcntl
-    import os
     import sys
     import time
 
-    from fleetdeck.services.spend.scan import (claude_roots, codex_roots, files_seen_if_nothing_new, idle_summary,
-                                               run_message)
+    from fleetdeck.services.spend.scan import idle_summary, run_message
 
     started = time.monotonic()
-    config = ctx.config
-    spend = config.section("spend")
-    claude = claude_roots(args.claude_dir, spend.get("claude_dir") or "")
-    codex = codex_roots(args.codex_dir, spend.get("codex_dir") or "")
-    store = ctx.store
-    lock_dir = config.paths.lock_dir
-    lock_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(lock_dir / f"{JOB}.lock", "a+", encoding="utf-8") as lock:  # the job's lock, as jobrunner takes it
-        try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return None  # another run holds it: the job path says so (exit 75)
-        lock.seek(0)
-        lock.truncate()
-        lock.write(str(os.getpid()))  # who holds it, for a run that finds it busy
-        lock.flush()
-        seen = files_seen_if_nothing_new(store, claude, codex)
-        if seen is None:
-            return None
+    seen, _, claude, codex = _check(ctx, args.claude_dir, args.codex_dir)
+    if seen is None:
+        return None  # news, or another run holds the lock: the job path says so (exit 75)
     message = run_message(0, 0, seen, 0)
     summary = idle_summary(seen, claude, codex)
     if args.json:
@@ -86,3 +90,29 @@ def _nothing_new(args: argparse.Namespace, ctx) -> int | None:  # noqa: ANN001
     else:
         print(message, file=sys.stdout)
     return 0
+
+
+def _check(ctx, claude_dirs: list[str] | None, codex_dirs: list[str] | None) -> tuple[int | None, bool, list, list]:  # noqa: ANN001
+    """(files seen when none has news else None, whether another run holds the job's lock, the Claude roots,
+    the Codex roots), checked under the job's lock as jobrunner takes it."""
+    import fcntl
+    import os
+
+    from fleetdeck.services.spend.scan import claude_roots, codex_roots, files_seen_if_nothing_new
+
+    config = ctx.config
+    spend = config.section("spend")
+    claude = claude_roots(claude_dirs, spend.get("claude_dir") or "")
+    codex = codex_roots(codex_dirs, spend.get("codex_dir") or "")
+    lock_dir = config.paths.lock_dir
+    lock_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(lock_dir / f"{JOB}.lock", "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None, True, claude, codex
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))  # who holds it, for a run that finds it busy
+        lock.flush()
+        return files_seen_if_nothing_new(ctx.store, claude, codex), False, claude, codex

@@ -76,7 +76,9 @@ def run_job_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     return execute(spec, job_args, ctx)
 
 
-def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli") -> int:  # noqa: ANN001
+def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli", ok_stream=None) -> int:  # noqa: ANN001
+    """Run the job and print its result: on stdout when it succeeds (``ok_stream`` instead, for a job run
+    ahead of another command's output), else on stderr; its exit code."""
     from fleetdeck.app.output import print_json
     from fleetdeck.services.jobrunner import run_job
     from fleetdeck.services.jobs import JobContext
@@ -97,7 +99,7 @@ def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli") -> in
     if job_args.json:
         print_json(outcome.as_json())
     else:
-        stream = sys.stdout if outcome.status == "ok" else sys.stderr
+        stream = (ok_stream or sys.stdout) if outcome.status == "ok" else sys.stderr
         prefix = "" if outcome.status == "ok" else "fleetdeck: "
         print(f"{prefix}{outcome.message}", file=stream)
         if outcome.details:

@@ -1,7 +1,9 @@
 """Spend report: tokens, cost, calls, share, and the savings against the baseline model.
 
 `fleetdeck report [DAYS]` covers the last DAYS local days including today (default 7). Calls whose model has no
-known price are listed separately and never counted as $0.
+known price are listed separately and never counted as $0. The report first reads what the Claude Code and
+Codex transcripts gained since the last ingest (`--no-ingest`, or `[spend] ingest_on_report = false`, skips
+that), so it is current without a separate `fleetdeck ingest`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="group rows by this (default: model; with a period, totals per period)")
     parser.add_argument("--since", metavar="WHEN", help="start (YYYY-MM-DD local, ISO time or epoch)")
     parser.add_argument("--until", metavar="WHEN", help="end, inclusive of that whole day for a date")
+    parser.add_argument("--no-ingest", dest="ingest", action="store_false",
+                        help="report the store as it is, without reading new transcript lines first")
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
@@ -29,15 +33,21 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     from fleetdeck.services.spend.reports import report_for_config
 
+    if args.ingest and ctx.config.section("spend").get("ingest_on_report", True):
+        from fleetdeck.app.commands.ingest import refresh_before_report
+
+        refresh_before_report(ctx)
     by = args.by or (None if args.period else "model")
     report = report_for_config(ctx.store, ctx.config, days=args.days, since=args.since, until=args.until, by=by,
                                period=args.period, now=ctx.clock.now())
     if args.json:
-        import json
+        import msgspec
 
-        # What app.output.print_json writes, built as one string: json.dump with an indent hands the stream
-        # thousands of small pieces (a `report 36500 --daily --json` spent more there than in its query).
-        sys.stdout.write(json.dumps(report.as_json(), indent=2, default=str, ensure_ascii=False) + "\n")
+        # The layout app.output.print_json writes (two-space indent, UTF-8 as is), encoded in C: the json
+        # module's indented encoder is pure Python, and a `report 36500 --daily --json` spent more time there
+        # than in its query. (The report holds only str, int, float, bool, None, lists and dicts.)
+        text = msgspec.json.format(msgspec.json.encode(report.as_json(), enc_hook=str), indent=2)
+        sys.stdout.write(text.decode() + "\n")
     elif args.csv:
         _csv(report)
     else:

@@ -46,6 +46,9 @@ SECTIONS = [
             Setting("claude_dir", "", "Claude Code config dir (default $CLAUDE_CONFIG_DIR or ~/.claude).",
                     kind="path"),
             Setting("codex_dir", "", "Codex home (default $CODEX_HOME or ~/.codex).", kind="path"),
+            Setting("ingest_on_report", True,
+                    "`fleetdeck report` reads new transcript lines first, so it is current (`--no-ingest` skips).",
+                    kind="bool"),
         ),
     ),
 ]
