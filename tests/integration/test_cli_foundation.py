@@ -116,3 +116,21 @@ def test_an_unwritable_data_directory_exits_73_even_as_root(tmp_path: Path) -> N
     result = run_cli(["run", "store-check"], env={"FLEETDECK_HOME": str(blocker)})
     assert result.returncode == 73
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_script_exits_quickly_without_losing_its_output(fleet_home: Path) -> None:
+    """The installed script skips the interpreter's teardown when nothing needs it; what it printed still
+    arrives whole through a pipe (block-buffered): a small report still in the buffer, and a daily report of
+    ~200 KB, more than a pipe holds."""
+    from fleetdeck.app.cli import main
+
+    buffered = {"PYTHONUNBUFFERED": ""}
+    small = run_cli(["report", "7", "--json", "--no-ingest"], env=buffered)
+    assert small.returncode == 0 and json.loads(small.stdout)["total"]["calls"] == 0
+    for day in range(1, 301):
+        at = f"2026-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}T12:00:00Z"
+        assert main(["log", "sonnet", "bulk", "100", "50", "--at", at]) == 0
+    big = run_cli(["report", "--since", "2026-01-01", "--daily", "--json", "--no-ingest"], env=buffered)
+    assert big.returncode == 0, big.stderr
+    assert len(big.stdout) > 65536 and len(json.loads(big.stdout)["rows"]) == 300
+    assert run_cli(["report", "--bogus"], env=buffered).returncode == 64
