@@ -1,9 +1,12 @@
 """Benchmark: transcript ingest + daily report against ccusage, `report 30` over 1M calls, log_api_call overhead.
 
 Anchor (issue 6): ccusage 20.0.24's native binary, ``CLAUDE_CONFIG_DIR=<tree> ccusage claude daily --offline
---json``, on the same tree from ../shared/bench/gen_claude_logs.py, in the same run. Goals: cold ingest + daily
-report >= 1.5x faster with <= 1/3 of ccusage's peak RSS and identical output tokens per day; a second run with
-nothing new >= 50x faster than ccusage; `report 30` over 1,000,000 calls <= 200 ms; log_api_call <= 50 us.
+--json``, on the same tree from ../shared/bench/gen_claude_logs.py, in the same run, against what a user types
+for the same answer: ``CLAUDE_CONFIG_DIR=<tree> fleetdeck report 36500 --daily --json``, which reads what the
+transcripts gained since the last ingest and then reports (the two-command form, `fleetdeck ingest` then
+`report --no-ingest`, is printed beside it). Goals: cold >= 1.5x faster with <= 1/3 of ccusage's peak RSS and
+identical output tokens per day; a second run with nothing new >= 50x faster than ccusage; `report 30` over
+1,000,000 calls <= 200 ms; log_api_call <= 50 us.
 
     uv run python benchmarks/ingest.py [--mb 200] [--quick] [--calls 1000000]
 
@@ -57,6 +60,12 @@ def run_usage(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float,
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out_file.read()
 
 
+def two_commands(first: list[str], second: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds of both commands together, and the CPU seconds of each."""
+    a, b = run_usage(first, env), run_usage(second, env)
+    return a[0] + b[0], a[2], b[2]
+
+
 def find_ccusage(work: Path) -> list[str]:
     arch = {"x86_64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), "x64")
     pattern = f"node_modules/@ccusage/ccusage-linux-{arch}/bin/ccusage"
@@ -101,19 +110,25 @@ def bench_ingest(work: Path, mb: float) -> dict[str, float]:
     (work / "empty").mkdir()
     warm = work / "warm"
     subprocess.run([sys.executable, str(GEN), str(warm), "1"], check=True, capture_output=True)
-    warm_env = {**env, "FLEETDECK_HOME": str(work / "home-warm"), "FLEETDECK_INGEST_PARALLEL_MB": "0"}
-    for cmd in (fleetdeck("ingest", "--claude-dir", str(warm), "--codex-dir", str(work / "empty")),
-                fleetdeck("report", "36500", "--daily", "--json")):
+    warm_env = {**env, "FLEETDECK_HOME": str(work / "home-warm"), "FLEETDECK_INGEST_PARALLEL_MB": "0",
+                "CLAUDE_CONFIG_DIR": str(warm), "CODEX_HOME": str(work / "empty")}
+    for cmd in (fleetdeck("report", "36500", "--daily", "--json"), fleetdeck("ingest")):
         subprocess.run(cmd, env=warm_env, check=True, capture_output=True)
 
-    ingest_cmd = fleetdeck("ingest", "--claude-dir", str(tree), "--codex-dir", str(work / "empty"))
+    # What a user types for an up-to-date daily report, like ccusage's one command: `fleetdeck report` reads
+    # the lines the transcripts gained since the last ingest first. It finds them where ccusage does
+    # (CLAUDE_CONFIG_DIR); CODEX_HOME points at an empty folder so that no real Codex home is read.
+    env |= {"CLAUDE_CONFIG_DIR": str(tree), "CODEX_HOME": str(work / "empty")}
     report_cmd = fleetdeck("report", "36500", "--daily", "--json")
-    i_wall, i_rss, i_cpu, _ = run_usage(ingest_cmd, env)
-    r_wall, r_rss, r_cpu, r_out = run_usage(report_cmd, env)
-    ours_wall, ours_rss, ours_cpu = i_wall + r_wall, max(i_rss, r_rss), i_cpu + r_cpu
-    i2_wall, _, i2_cpu, _ = run_usage(ingest_cmd, env)
-    r2_wall, _, r2_cpu, _ = run_usage(report_cmd, env)
-    second = i2_wall + r2_wall
+    ours_wall, ours_rss, ours_cpu, r_out = run_usage(report_cmd, env)
+    # The second run with nothing new is under 0.2 s, where one sample is at the mercy of a scheduler tick:
+    # the median of five (ccusage's one run lasts seconds, an average in itself).
+    seconds = sorted(run_usage(report_cmd, env)[::2] for _ in range(5))
+    second, second_cpu = seconds[2]
+    # The same as two commands (how earlier runs measured it): `ingest`, then a report that reads nothing.
+    ingest_cmd = fleetdeck("ingest")
+    two = sorted(two_commands(ingest_cmd, report_cmd + ["--no-ingest"], env) for _ in range(5))
+    two_wall, i2_cpu, r2_cpu = two[2]
 
     cc_days = {d["date"]: int(d["outputTokens"]) for d in json.loads(cc_out)["daily"]}
     our_days = {r["period"]: int(r["output_tokens"]) for r in json.loads(r_out)["rows"]}
@@ -122,15 +137,17 @@ def bench_ingest(work: Path, mb: float) -> dict[str, float]:
             if cc_days.get(d) != our_days.get(d)}
     print(f"tree: {size_mb:,.0f} MB from gen_claude_logs.py ({mb} MiB asked), {len(cc_days)} days")
     print(f"ccusage {CCUSAGE} daily --offline --json: {cc_wall:.2f} s (CPU {cc_cpu:.2f} s), peak RSS {cc_rss:.0f} MB")
-    print(f"fleetdeck cold ingest {i_wall:.2f} s + report --daily {r_wall:.2f} s = {ours_wall:.2f} s "
-          f"(CPU {i_cpu:.2f} + {r_cpu:.2f} s), peak RSS {ours_rss:.0f} MB")
+    print(f"fleetdeck report --daily --json, cold (ingests the tree first): {ours_wall:.2f} s (CPU {ours_cpu:.2f} s),"
+          f" peak RSS {ours_rss:.0f} MB")
     print(f"output tokens per day identical: {same}" + ("" if same else f" (first differences: {list(diff.items())[:5]})"))
     print(f"cold: ratio={cc_wall / ours_wall:.2f} goal=1.5")
     print(f"rss: ratio={cc_rss / ours_rss:.2f} goal=3.0 (ccusage RSS / ours)")
-    print(f"second run (nothing new): ingest {i2_wall:.2f} s + report {r2_wall:.2f} s "
-          f"(CPU {i2_cpu:.2f} + {r2_cpu:.2f} s); ratio={cc_wall / second:.1f} goal=50")
+    print(f"second run (nothing new): report {1000 * second:.0f} ms (median of 5, CPU {1000 * second_cpu:.0f} ms);"
+          f" ratio={cc_wall / second:.1f} goal=50")
+    print(f"  as two commands, ingest + report --no-ingest: {1000 * two_wall:.0f} ms (median of 5, CPU "
+          f"{1000 * i2_cpu:.0f} + {1000 * r2_cpu:.0f} ms); ratio {cc_wall / two_wall:.1f}")
     print(f"(the machine is shared: CPU time is steadier than wall time; CPU ratio {cc_cpu / ours_cpu:.2f} cold, "
-          f"{cc_cpu / (i2_cpu + r2_cpu):.1f} second run)")
+          f"{cc_cpu / second_cpu:.1f} second run)")
     return {"cold": cc_wall / ours_wall}
 
 
