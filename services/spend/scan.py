@@ -100,11 +100,11 @@ def files_in(roots: list[Path], pattern: str) -> Iterator[Path]:
 
 def needs_reading(known: tuple | None, st: os.stat_result) -> bool:
     """Whether a file has anything ingest has not read, from its ingest_files row (KNOWN_SQL's columns after the
-    path) and its stat. Not: the same file (inode, not shrunk) with the size and mtime last seen, or one skipped
+    path; the parser state may be left out) and its stat. Not: the same file (inode, not shrunk) with the size and mtime last seen, or one skipped
     for good (binary / not JSONL: its warning was given once) that has not been replaced or shrunk."""
     if known is None:
         return True
-    k_offset, k_size, k_mtime_ns, k_inode, _, k_skipped, _ = known
+    k_offset, k_size, k_mtime_ns, k_inode, _, k_skipped = known[:6]
     if k_inode not in (None, st.st_ino) or st.st_size < k_offset:
         return True  # replaced or shrunk: read again from the start
     if st.st_size == k_size and st.st_mtime_ns == k_mtime_ns:
@@ -114,27 +114,20 @@ def needs_reading(known: tuple | None, st: os.stat_result) -> bool:
 
 def files_seen_if_nothing_new(store: Store, claude: list[Path], codex: list[Path]) -> int | None:
     """How many transcript files there are when none has anything to read (what a full run would find), else
-    None. The same walk and the same test as Ingestor.run (``needs_reading``, written out here for the common
-    answer: the same inode, size and mtime), stopping at the first file with news."""
-    known = {r[0]: r for r in store.conn.execute(_CHECK_SQL)}
+    None. The same walk and the same test as Ingestor.run, stopping at the first file with news."""
+    known = {r[0]: r[1:] for r in store.conn.execute(_CHECK_SQL)}
     seen: set[str] = set()
     count = 0
     for roots, pattern in ((claude, CLAUDE_PATTERN), (codex, CODEX_PATTERN)):
         for path, st in walk(roots, pattern, seen):
-            row = known.get(path)
-            if row is None:
-                return None
-            _, offset, size, mtime_ns, inode, skipped = row
-            if inode not in (None, st.st_ino) or st.st_size < offset:
-                return None  # replaced or shrunk
-            if (st.st_size != size or st.st_mtime_ns != mtime_ns) and not (skipped and skipped.startswith("file:")):
+            if needs_reading(known.get(path), st):
                 return None
             count += 1
     return count
 
 
-# KNOWN_SQL's columns that ``needs_reading`` looks at, without the parser state (a blob per file).
-_CHECK_SQL = "SELECT path, offset, size, mtime_ns, inode, skipped FROM ingest_files"
+# KNOWN_SQL but for the parser state (a blob per file), which ``needs_reading`` does not look at.
+_CHECK_SQL = "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped FROM ingest_files"
 
 
 def run_message(rows_added: int, files_read: int, files_seen: int, bytes_read: int) -> str:
