@@ -10,6 +10,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE", help="where to write it (default: DATA_DIR/dashboard/costs.html)")
     p.add_argument("--open", action="store_true", help="open it in the default browser afterwards")
     p.add_argument("--days", type=int, default=30, metavar="N", help="days to cover, today included (default 30)")
+    p.add_argument("--no-ingest", dest="ingest", action="store_false",
+                   help="chart the store as it is, without reading new transcript lines first")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
     p.set_defaults(handler=dashboard)
 
@@ -24,6 +26,10 @@ def dashboard(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     if not 1 <= args.days <= 3660:
         raise UsageError(f"--days must be between 1 and 3660, not {args.days}")
     out = Path(args.out).expanduser() if args.out else ctx.paths.data_dir / "dashboard" / "costs.html"
+    if args.ingest and ctx.config.section("spend").get("ingest_on_report", True):
+        from fleetdeck.app.commands.ingest import refresh_before_report
+
+        refresh_before_report(ctx)
     tz = str(ctx.config.get("general", "timezone", "UTC"))
     try:
         result = write_dashboard(ctx.store, out, days=args.days, now=ctx.clock.now(), tz=tz)

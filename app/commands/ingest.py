@@ -39,8 +39,9 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
 
 def refresh_before_report(ctx) -> None:  # noqa: ANN001
-    """What `fleetdeck report` does first ([spend] ingest_on_report): read the lines the transcripts gained
-    since the last ingest, so the report is current, as a report that reads the transcripts itself would be.
+    """What `fleetdeck report` and `dashboard` do first ([spend] ingest_on_report): read the lines the
+    transcripts gained since the last ingest, so the report is current, as one that reads the transcripts
+    itself would be.
     Silent when there is nothing new (the quick path's cost); otherwise the ingest job runs, with its progress
     and its one-line result on stderr, leaving stdout to the report. A run already ingesting elsewhere is not
     waited for: the report says it may miss the newest calls."""

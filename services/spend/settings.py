@@ -47,7 +47,8 @@ SECTIONS = [
                     kind="path"),
             Setting("codex_dir", "", "Codex home (default $CODEX_HOME or ~/.codex).", kind="path"),
             Setting("ingest_on_report", True,
-                    "`fleetdeck report` reads new transcript lines first, so it is current (`--no-ingest` skips).",
+                    "`fleetdeck report` and `dashboard` read new transcript lines first, so they are current "
+                    "(`--no-ingest` skips).",
                     kind="bool"),
         ),
     ),

@@ -72,3 +72,13 @@ def test_a_running_ingest_is_not_waited_for_and_the_report_says_so(paths, transc
     assert "another run is ingesting transcripts; this report may miss the newest calls" in err
     data, _ = report(capsys)
     assert data["total"]["calls"] == 1, "the next report catches up"
+
+
+def test_the_dashboard_charts_new_calls_too_unless_told_not_to(paths, transcript: Path, tmp_path: Path,
+                                                               capsys) -> None:
+    out = tmp_path / "costs.html"
+    assert main(["dashboard", "--out", str(out), "--json", "--no-ingest"]) == 0
+    assert json.loads(capsys.readouterr().out)["calls"] == 0
+    assert main(["dashboard", "--out", str(out), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["calls"] == 1 and captured.err.startswith("ingest: 1 new calls")
