@@ -4,7 +4,7 @@ The wrapper is a thin proxy around the SDK client. The calls that reach a model 
 handed to the background writer: ``create`` and ``parse`` of ``chat.completions``, ``responses`` and
 ``messages`` (and Anthropic's ``beta.messages``), sync and async, streaming or not, and the stream helpers
 ``messages.stream()``, ``chat.completions.stream()`` and ``responses.stream()`` (see sdk_streams.py), and the
-same calls through ``with_raw_response``. Everything else passes straight through. Exceptions are logged as errors and re-raised unchanged. For OpenAI
+same calls through ``with_raw_response`` (a raw stream's ``parse()`` gives the observed stream). Everything else passes straight through. Exceptions are logged as errors and re-raised unchanged. For OpenAI
 chat streams the wrapper asks for ``stream_options.include_usage`` (the only way to get usage from a stream)
 and hides the extra usage-only chunk from a caller who did not ask for it.
 """
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .sdk_streams import AsyncManager, AsyncStream, Observer, SyncManager, SyncStream
+from .sdk_streams import AsyncManager, AsyncStream, Observer, RawStream, SyncManager, SyncStream
 from .sdk_usage import describe, model_of, request_id, usage_of
 from .writer import BackgroundWriter, default_writer, writer_for
 
@@ -117,7 +117,6 @@ class _Proxy:
 
 
 def _make_call(create: Callable[..., Any], kind: str, meta: Meta, raw: bool = False) -> Callable[..., Any]:
-    log = _log_raw if raw else _log_result
     if meta.is_async:
         async def acall(*args: Any, **kwargs: Any) -> Any:
             hide_usage = _prepare(kind, kwargs)
@@ -128,9 +127,17 @@ def _make_call(create: Callable[..., Any], kind: str, meta: Meta, raw: bool = Fa
             except BaseException as exc:
                 meta.log(model, None, started, exc)
                 raise
-            if kwargs.get("stream") is True and not raw:
-                return AsyncStream(result, Observer(kind, meta, model, started, hide_usage))
-            log(meta, kind, result, model, started, kwargs)
+            if kwargs.get("stream") is True:
+                observer = Observer(kind, meta, model, started, hide_usage)
+                return RawStream(result, observer, True) if raw else AsyncStream(result, observer)
+            if raw:  # the async SDK's parse() is a coroutine
+                try:
+                    parsed = await result.parse()
+                except Exception:  # noqa: BLE001 - the caller will meet the same error when it parses
+                    parsed = None
+                _log_raw(meta, kind, result, parsed, model, started)
+            else:
+                _log_result(meta, kind, result, model, started)
             return result
 
         return acall
@@ -144,27 +151,29 @@ def _make_call(create: Callable[..., Any], kind: str, meta: Meta, raw: bool = Fa
         except BaseException as exc:
             meta.log(model, None, started, exc)
             raise
-        if kwargs.get("stream") is True and not raw:
-            return SyncStream(result, Observer(kind, meta, model, started, hide_usage))
-        log(meta, kind, result, model, started, kwargs)
+        if kwargs.get("stream") is True:
+            observer = Observer(kind, meta, model, started, hide_usage)
+            return RawStream(result, observer, False) if raw else SyncStream(result, observer)
+        if raw:
+            try:
+                parsed = result.parse()
+            except Exception:  # noqa: BLE001 - the caller will meet the same error when it parses
+                parsed = None
+            _log_raw(meta, kind, result, parsed, model, started)
+        else:
+            _log_result(meta, kind, result, model, started)
         return result
 
     return call
 
 
-def _log_result(meta: Meta, kind: str, result: Any, model: str, started: float, kwargs: dict[str, Any]) -> None:
+def _log_result(meta: Meta, kind: str, result: Any, model: str, started: float) -> None:
     meta.log(model_of(result, model), usage_of(kind, result), started, None, request_id(result))
 
 
-def _log_raw(meta: Meta, kind: str, raw: Any, model: str, started: float, kwargs: dict[str, Any]) -> None:
-    """A raw response: its parse() (cached by the SDK, so the caller's own call gets the same object) has the
-    usage. A raw stream is the caller's to read and is logged without usage."""
-    parsed = None
-    if kwargs.get("stream") is not True:
-        try:
-            parsed = raw.parse()
-        except Exception:  # noqa: BLE001 - the caller will meet the same error when it parses
-            parsed = None
+def _log_raw(meta: Meta, kind: str, raw: Any, parsed: Any, model: str, started: float) -> None:
+    """A raw response, with what its parse() gave (the SDK caches it, so the caller's own parse() gets the same
+    object), None when that failed. (A raw stream goes through RawStream instead.)"""
     headers = getattr(raw, "headers", None) or {}
     rid = headers.get("request-id") or headers.get("x-request-id")
     meta.log(model_of(parsed, model), usage_of(kind, parsed) if parsed is not None else None, started, None,

@@ -198,3 +198,34 @@ def test_raw_response_calls_are_logged_and_the_caller_parses_the_same_result(fak
     chat = oa.chat.completions.with_raw_response.create(model="gpt-4o", messages=[{"role": "user", "content": "b"}])
     assert chat.parse().choices[0].message.content == "yo"
     assert [tokens(r) for r in rows(store, writer)] == [(4, 2, 9, 0), (6, 3, 0, 0)]
+
+
+def test_raw_response_streams_are_logged_with_their_usage_when_the_caller_parses_them(fake_llm, store,  # noqa: F811
+                                                                                     writer):
+    fake_llm.queue(Reply(text="a b", input_tokens=7, output_tokens=2, cache_read_tokens=3),
+                   Reply(text="c d", input_tokens=5, output_tokens=4))
+    an = track(anthropic_client(fake_llm), "raw-stream", writer=writer)
+    oa = track(openai_client(fake_llm), "raw-stream", writer=writer)
+    raw = an.messages.with_raw_response.create(model="claude-haiku-4-5", max_tokens=5, stream=True,
+                                               messages=[{"role": "user", "content": "a"}])
+    assert raw.headers.get("content-type", "").startswith("text/event-stream")
+    assert raw.parse() is raw.parse(), "the same stream each time, as the SDK's own parse() gives"
+    events = list(raw.parse())
+    assert "".join(e.delta.text for e in events if e.type == "content_block_delta") == "a b"
+    chat = oa.chat.completions.with_raw_response.create(model="gpt-4o", stream=True,
+                                                        messages=[{"role": "user", "content": "b"}])
+    chunks = list(chat.parse())
+    assert all(c.choices for c in chunks) and "".join(c.choices[0].delta.content or "" for c in chunks) == "c d"
+    assert [tokens(r) for r in rows(store, writer)] == [(7, 2, 3, 0), (5, 4, 0, 0)]
+
+
+async def test_async_raw_responses_plain_and_streaming_are_logged_with_usage(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="hi", input_tokens=4, output_tokens=2), Reply(text="x y", input_tokens=6, output_tokens=3))
+    an = track(anthropic_client(fake_llm, anthropic.AsyncAnthropic), "raw", writer=writer)
+    ask = {"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "a"}]}
+    raw = await an.messages.with_raw_response.create(**ask)
+    assert (await raw.parse()).content[0].text == "hi"
+    raw = await an.messages.with_raw_response.create(**ask, stream=True)
+    stream = await raw.parse()
+    assert "".join([e.delta.text async for e in stream if e.type == "content_block_delta"]) == "x y"
+    assert [tokens(r) for r in rows(store, writer)] == [(4, 2, 0, 0), (6, 3, 0, 0)]
