@@ -207,41 +207,6 @@ class AsyncManager:
         return getattr(self._manager, name)
 
 
-class RawStream:
-    """The raw response to a streaming call made through ``with_raw_response`` (``create(stream=True)``). Its
-    ``parse()`` gives the SDK's stream read through SyncStream/AsyncStream, so the call is logged with its
-    usage as a plain stream is; the same object each time, as the SDK caches its own. A caller that reads the
-    body some other way (``iter_lines()``) bypasses the events: the call is then logged without usage once the
-    response is dropped."""
-
-    def __init__(self, raw: Any, observer: Observer, is_async: bool) -> None:
-        self._raw = raw
-        self._observer = observer
-        self._is_async = is_async
-        self._parsed: Any = None
-
-    def parse(self, **kwargs: Any) -> Any:
-        if self._is_async:
-            return self._parse_async(**kwargs)
-        if self._parsed is None:
-            self._parsed = SyncStream(self._raw.parse(**kwargs), self._observer)
-        return self._parsed
-
-    async def _parse_async(self, **kwargs: Any) -> Any:
-        if self._parsed is None:
-            self._parsed = AsyncStream(await self._raw.parse(**kwargs), self._observer)
-        return self._parsed
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._raw, name)
-
-    def __del__(self) -> None:
-        try:
-            self._observer.finish()
-        except Exception:  # noqa: BLE001 - logging must never break the caller (nor its interpreter's exit)
-            pass
-
-
 def _observe_raw(stream: Any, wrapper: type[SyncStream | AsyncStream], observer: Observer) -> None:
     """Put the observing wrapper between a helper stream and its raw SDK stream. All three helpers keep the raw
     stream as ``_raw_stream`` and start reading it only on the first event, which has not been asked for yet.

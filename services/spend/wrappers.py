@@ -4,9 +4,10 @@ The wrapper is a thin proxy around the SDK client. The calls that reach a model 
 handed to the background writer: ``create`` and ``parse`` of ``chat.completions``, ``responses`` and
 ``messages`` (and Anthropic's ``beta.messages``), sync and async, streaming or not, and the stream helpers
 ``messages.stream()``, ``chat.completions.stream()`` and ``responses.stream()`` (see sdk_streams.py), and the
-same calls through ``with_raw_response`` (a raw stream's ``parse()`` gives the observed stream). Everything else passes straight through. Exceptions are logged as errors and re-raised unchanged. For OpenAI
-chat streams the wrapper asks for ``stream_options.include_usage`` (the only way to get usage from a stream)
-and hides the extra usage-only chunk from a caller who did not ask for it.
+same calls through ``with_raw_response`` and ``with_streaming_response`` (see sdk_raw.py). Everything else
+passes straight through. Exceptions are logged as errors and re-raised unchanged. For OpenAI chat streams
+the wrapper asks for ``stream_options.include_usage`` (the only way to get usage from a stream) and hides the
+extra usage-only chunk from a caller who did not ask for it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .sdk_streams import AsyncManager, AsyncStream, Observer, RawStream, SyncManager, SyncStream
+from .sdk_raw import RawStream, StreamingResponseManager
+from .sdk_streams import AsyncManager, AsyncStream, Observer, SyncManager, SyncStream
 from .sdk_usage import describe, model_of, request_id, usage_of
 from .writer import BackgroundWriter, default_writer, writer_for
 
@@ -26,9 +28,13 @@ _TARGETS = {(*resource, method): kind for resource, kind in _RESOURCES.items() f
 # The same calls through ``with_raw_response``: the SDK's raw response object, whose parse() gives the result.
 _RAW_TARGETS = {(*resource, "with_raw_response", method): kind
                 for resource, kind in _RESOURCES.items() for method in ("create", "parse")}
+# Through ``with_streaming_response``: a context manager that makes the request when it is entered.
+_STREAMING_TARGETS = {(*resource, "with_streaming_response", method): kind
+                      for resource, kind in _RESOURCES.items() for method in ("create", "parse")}
 # Stream helpers return a context manager that makes the request when it is entered.
 _HELPERS = {(*resource, "stream"): kind for resource, kind in _RESOURCES.items()}
-_PREFIXES = {path[:i] for path in (*_TARGETS, *_RAW_TARGETS, *_HELPERS) for i in range(1, len(path))}
+_PREFIXES = {path[:i] for path in (*_TARGETS, *_RAW_TARGETS, *_STREAMING_TARGETS, *_HELPERS)
+             for i in range(1, len(path))}
 
 
 def track(client: Any, workflow: str, *, session: str | None = None, project_dir: str | None = None,
@@ -88,6 +94,9 @@ class _Proxy:
         kind = _RAW_TARGETS.get(path)
         if kind is not None and callable(value):
             return _make_call(value, kind, self._fd_meta, raw=True)
+        kind = _STREAMING_TARGETS.get(path)
+        if kind is not None and callable(value):
+            return _make_streaming(value, kind, self._fd_meta)
         kind = _HELPERS.get(path)
         if kind is not None and callable(value):
             return _make_helper(value, kind, self._fd_meta)
@@ -178,6 +187,19 @@ def _log_raw(meta: Meta, kind: str, raw: Any, parsed: Any, model: str, started: 
     rid = headers.get("request-id") or headers.get("x-request-id")
     meta.log(model_of(parsed, model), usage_of(kind, parsed) if parsed is not None else None, started, None,
              rid if isinstance(rid, str) else None)
+
+
+def _make_streaming(create: Callable[..., Any], kind: str, meta: Meta) -> Callable[..., Any]:
+    """``with_streaming_response``: sync and async clients alike return a context manager, and make the request
+    only when it is entered."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        hide_usage = _prepare(kind, kwargs)
+        model = str(kwargs.get("model") or "")
+        manager = create(*args, **kwargs)
+        observer = Observer(kind, meta, model, time.perf_counter(), hide_usage)
+        return StreamingResponseManager(manager, observer, kwargs.get("stream") is True, meta.is_async)
+
+    return call
 
 
 def _make_helper(stream: Callable[..., Any], kind: str, meta: Meta) -> Callable[..., Any]:

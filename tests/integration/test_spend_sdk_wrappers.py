@@ -229,3 +229,46 @@ async def test_async_raw_responses_plain_and_streaming_are_logged_with_usage(fak
     stream = await raw.parse()
     assert "".join([e.delta.text async for e in stream if e.type == "content_block_delta"]) == "x y"
     assert [tokens(r) for r in rows(store, writer)] == [(4, 2, 0, 0), (6, 3, 0, 0)]
+
+
+def test_streaming_response_blocks_are_logged_however_the_body_is_read(fake_llm, store, writer):  # noqa: F811
+    fake_llm.queue(Reply(text="one", input_tokens=3, output_tokens=1, cache_read_tokens=2),
+                   Reply(text="two", input_tokens=4, output_tokens=2),
+                   Reply(text="a b", input_tokens=5, output_tokens=3, cache_read_tokens=7),
+                   Reply(text="c d", input_tokens=6, output_tokens=4),
+                   Reply(text="unread", input_tokens=8, output_tokens=5))
+    an = track(anthropic_client(fake_llm), "streaming", writer=writer)
+    oa = track(openai_client(fake_llm), "streaming", writer=writer)
+    ask = {"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "a"}]}
+    with an.messages.with_streaming_response.create(**ask) as response:
+        assert response.parse().content[0].text == "one"
+    with oa.chat.completions.with_streaming_response.create(model="gpt-4o",
+                                                            messages=[{"role": "user", "content": "b"}]) as response:
+        assert response.json()["choices"][0]["message"]["content"] == "two"
+    with an.messages.with_streaming_response.create(**ask, stream=True) as response:  # raw SSE lines
+        lines = list(response.iter_lines())
+    assert any(line.startswith("event: message_stop") for line in lines)
+    with oa.chat.completions.with_streaming_response.create(model="gpt-4o", stream=True,
+                                                            messages=[{"role": "user", "content": "c"}]) as response:
+        chunks = list(response.parse())
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "c d"
+    with an.messages.with_streaming_response.create(**ask):
+        pass  # left without reading: the answer is billed all the same
+    assert [tokens(r) for r in rows(store, writer)] == [(3, 1, 2, 0), (4, 2, 0, 0), (5, 3, 7, 0), (6, 4, 0, 0),
+                                                        (8, 5, 0, 0)]
+
+
+async def test_async_streaming_response_blocks_are_logged_and_failures_reraised(fake_llm, store,  # noqa: F811
+                                                                                writer):
+    fake_llm.queue(Reply(text="x y", input_tokens=2, output_tokens=3))
+    fake_llm.fail(500, "boom")
+    an = track(anthropic_client(fake_llm, anthropic.AsyncAnthropic), "streaming", writer=writer)
+    ask = {"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "a"}]}
+    async with an.messages.with_streaming_response.create(**ask, stream=True) as response:
+        stream = await response.parse()
+        assert "".join([e.delta.text async for e in stream if e.type == "content_block_delta"]) == "x y"
+    with pytest.raises(anthropic.InternalServerError):
+        async with an.messages.with_streaming_response.create(**ask):
+            pass
+    ok, failed = rows(store, writer)
+    assert tokens(ok) == (2, 3, 0, 0) and failed["status"] == "error" and "500" in failed["error"]
