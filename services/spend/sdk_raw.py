@@ -3,7 +3,8 @@
 These hand the caller the SDK's response object instead of the result; the result comes from its ``parse()``
 (or ``json()``, or the lines of a stream). The wrappers here observe those, so such calls are logged with
 their usage like plain ones. A caller that reads a body some other way (``iter_bytes()``, ``text()``) is not
-seen: the call is still logged, once, without usage.
+seen: the call is still logged, once, without usage. The usage-only chunk of an OpenAI chat stream (asked for
+by the wrapper) is hidden from a parsed stream, not from raw ``iter_lines()``.
 """
 
 from __future__ import annotations
