@@ -37,9 +37,17 @@ def show_config(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         return 0
     state = "loaded" if config.file_loaded else "not present, defaults in use"
     print(f"# config file: {config.paths.config_file} ({state})")
-    print_table([(k, v if isinstance(v, str) else toml_value(v), s) for k, v, s in rows],
+    shown = [(k, v if isinstance(v, str) else toml_value(v), s) for k, v, s in rows]
+    cut = any(len(v) > MAX_VALUE for _, v, _ in shown)
+    # One long value (the router's tier table) would pad every line of the table to its width.
+    print_table([(k, v if len(v) <= MAX_VALUE else v[: MAX_VALUE - 1] + "…", s) for k, v, s in shown],
                 ("KEY", "VALUE", "SOURCE"), align="lll")
+    if cut:
+        print("(values cut at … are shown whole by `fleetdeck config show --json`)")
     return 0
+
+
+MAX_VALUE = 60  # characters of a value in the table
 
 
 def init_config(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001

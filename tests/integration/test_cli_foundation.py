@@ -92,6 +92,17 @@ def test_config_init_writes_a_commented_file_that_config_show_reads(fleet_home: 
     assert {"key": "general.timezone", "value": "UTC", "source": "default"} in data["settings"]
 
 
+def test_config_show_cuts_long_values_so_the_table_stays_readable(fleet_home: Path) -> None:
+    shown = run_cli(["config", "show"])
+    assert shown.returncode == 0
+    table = shown.stdout.splitlines()[1:]  # (the first line names the config file, a long tmp path here)
+    assert max(len(line) for line in table) <= 120
+    tiers = next(line for line in shown.stdout.splitlines() if line.startswith("router.tiers "))
+    assert "…" in tiers and shown.stdout.rstrip().endswith("shown whole by `fleetdeck config show --json`)")
+    whole = {s["key"]: s["value"] for s in json.loads(run_cli(["config", "show", "--json"]).stdout)["settings"]}
+    assert len(str(whole["router.tiers"])) > 120
+
+
 def test_invalid_config_exits_78_with_one_line_naming_file_and_key(fleet_home: Path) -> None:
     (fleet_home / "config.toml").write_text("[general]\nlog_level = 'LOUD'\n")
     result = run_cli(["run", "store-check"])
