@@ -25,7 +25,7 @@ KNOWN_SQL = "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped, st
 
 def claude_roots(explicit: Iterable[str] | None = None, configured: str = "") -> list[Path]:
     """Where Claude Code keeps projects/: the given dirs, else [spend] claude_dir, $CLAUDE_CONFIG_DIR, ~/.claude."""
-    dirs = _named_dirs(explicit, "--claude-dir")
+    dirs = [d for d in (explicit or []) if d]
     if not dirs and configured:
         dirs = [configured]
     if not dirs and os.environ.get("CLAUDE_CONFIG_DIR"):
@@ -42,7 +42,7 @@ def claude_roots(explicit: Iterable[str] | None = None, configured: str = "") ->
 
 def codex_roots(explicit: Iterable[str] | None = None, configured: str = "") -> list[Path]:
     """Where Codex keeps sessions/: the given dirs, else [spend] codex_dir, $CODEX_HOME, ~/.codex."""
-    dirs = _named_dirs(explicit, "--codex-dir") or ([configured] if configured else [])
+    dirs = [d for d in (explicit or []) if d] or ([configured] if configured else [])
     if not dirs:
         dirs = [os.environ.get("CODEX_HOME") or str(Path.home() / ".codex")]
     roots = []
@@ -50,18 +50,6 @@ def codex_roots(explicit: Iterable[str] | None = None, configured: str = "") -> 
         p = Path(d).expanduser()
         roots.append(p / "sessions" if (p / "sessions").is_dir() else p)
     return roots
-
-
-def _named_dirs(explicit: Iterable[str] | None, flag: str) -> list[str]:
-    """The directories a user named: each must exist, or a typo would read as "nothing to ingest"."""
-    dirs = [d for d in (explicit or []) if d]
-    for d in dirs:
-        if not os.path.isdir(os.path.expanduser(d)):
-            from ..errors import FleetdeckError
-            from ..exitcodes import ExitCode
-
-            raise FleetdeckError(f"{flag} {d}: no such directory", ExitCode.NOINPUT)
-    return dirs
 
 
 def walk(roots: list[Path], pattern: str, seen: set[str]) -> Iterator[tuple[str, os.stat_result]]:

@@ -386,11 +386,3 @@ def test_in_a_terminal_the_result_starts_a_clean_line_after_the_progress(tmp_pat
     text = out.decode()
     assert "ingest:   0.0% " in text, "progress is shown in a terminal"
     assert re.search(r"\r\x1b\[Kingest: [\d,]+ new calls from ", text), "the result starts on a cleared line"
-
-
-def test_a_named_transcript_dir_that_does_not_exist_is_an_error_not_an_empty_run(tmp_path, paths, capsys) -> None:
-    from fleetdeck.app.cli import main
-
-    assert main(["ingest", "--claude-dir", str(tmp_path / "typo")]) == 66
-    assert capsys.readouterr().err.strip() == f"fleetdeck: --claude-dir {tmp_path / 'typo'}: no such directory"
-    assert main(["run", "ingest", "--codex-dir", str(tmp_path / "nope")]) == 66
