@@ -74,7 +74,7 @@ def _nothing_new(args: argparse.Namespace, ctx) -> int | None:  # noqa: ANN001
     import sys
     import time
 
-    from fleetdeck.services.spend.scan import idle_summary, run_message
+    from fleetdeck.services.spend.scan import idle_summary, missing_dirs, run_message
 
     started = time.monotonic()
     seen, _, claude, codex = _check(ctx, args.claude_dir, args.codex_dir)
@@ -82,6 +82,10 @@ def _nothing_new(args: argparse.Namespace, ctx) -> int | None:  # noqa: ANN001
         return None  # news, or another run holds the lock: the job path says so (exit 75)
     message = run_message(0, 0, seen, 0)
     summary = idle_summary(seen, claude, codex)
+    missing = missing_dirs(args.claude_dir, args.codex_dir)
+    if missing:  # as the job says it
+        message += "; no such directory: " + ", ".join(missing)
+        summary["warnings"] += [f"{m}: no such directory" for m in missing]
     if args.json:
         from fleetdeck.app.output import print_json
 

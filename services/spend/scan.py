@@ -130,6 +130,13 @@ def files_seen_if_nothing_new(store: Store, claude: list[Path], codex: list[Path
 _CHECK_SQL = "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped FROM ingest_files"
 
 
+def missing_dirs(claude_dirs: Iterable[str] | None, codex_dirs: Iterable[str] | None) -> list[str]:
+    """The directories named on the command line that do not exist ("--claude-dir X"): a typo would otherwise
+    read as "nothing to ingest". Not an error: Codex may simply not be installed yet where cron names it."""
+    return [f"{flag} {d}" for flag, dirs in (("--claude-dir", claude_dirs), ("--codex-dir", codex_dirs))
+            for d in dirs or [] if d and not os.path.isdir(os.path.expanduser(d))]
+
+
 def run_message(rows_added: int, files_read: int, files_seen: int, bytes_read: int) -> str:
     """The first part of the ingest job's one-line result (the CLI's quick path prints it too)."""
     return (f"ingest: {rows_added:,} new calls from {files_read:,} changed files"

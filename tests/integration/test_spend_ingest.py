@@ -386,3 +386,15 @@ def test_in_a_terminal_the_result_starts_a_clean_line_after_the_progress(tmp_pat
     text = out.decode()
     assert "ingest:   0.0% " in text, "progress is shown in a terminal"
     assert re.search(r"\r\x1b\[Kingest: [\d,]+ new calls from ", text), "the result starts on a cleared line"
+
+
+def test_a_named_transcript_dir_that_does_not_exist_is_said_in_the_result(tmp_path, paths, capsys) -> None:
+    from fleetdeck.app.cli import main
+
+    typo = tmp_path / "typo"
+    assert main(["ingest", "--claude-dir", str(typo)]) == 0  # quick path: nothing to read
+    assert capsys.readouterr().out.strip().endswith(f"; no such directory: --claude-dir {typo}")
+    assert main(["run", "ingest", "--codex-dir", str(typo), "--json"]) == 0  # the job
+    result = json.loads(capsys.readouterr().out)
+    assert result["message"].endswith(f"; no such directory: --codex-dir {typo}")
+    assert f"--codex-dir {typo}: no such directory" in result["summary"]["warnings"]
