@@ -26,7 +26,7 @@ def dashboard(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     if not 1 <= args.days <= 3660:
         raise UsageError(f"--days must be between 1 and 3660, not {args.days}")
     out = Path(args.out).expanduser() if args.out else ctx.paths.data_dir / "dashboard" / "costs.html"
-    if args.ingest and ctx.config.section("spend").get("ingest_on_report", True):
+    if args.ingest:
         from fleetdeck.app.commands.ingest import refresh_before_report
 
         refresh_before_report(ctx)

@@ -39,14 +39,15 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
 
 def refresh_before_report(ctx) -> None:  # noqa: ANN001
-    """What `fleetdeck report` and `dashboard` do first ([spend] ingest_on_report): read the lines the
-    transcripts gained since the last ingest, so the report is current, as one that reads the transcripts
-    itself would be.
-    Silent when there is nothing new (the quick path's cost); otherwise the ingest job runs, with its progress
-    and its one-line result on stderr, leaving stdout to the report. A run already ingesting elsewhere is not
-    waited for: the report says it may miss the newest calls."""
+    """What `fleetdeck report` and `dashboard` do first, unless [spend] ingest_on_report is off: read the lines
+    the transcripts gained since the last ingest, so the report is current, as one that reads the transcripts
+    itself would be. Silent when there is nothing new (the quick path's cost); otherwise the ingest job runs,
+    with its progress and its one-line result on stderr, leaving stdout to the report. A run already ingesting
+    elsewhere is not waited for: the report says it may miss the newest calls."""
     import sys
 
+    if not ctx.config.section("spend").get("ingest_on_report", True):
+        return
     seen, busy, _, _ = _check(ctx, None, None)
     if seen is not None:
         return
@@ -74,7 +75,7 @@ def _nothing_new(args: argparse.Namespace, ctx) -> int | None:  # noqa: ANN001
     import sys
     import time
 
-    from fleetdeck.services.spend.scan import idle_summary, missing_dirs, run_message
+    from fleetdeck.services.spend.scan import idle_summary, note_missing_dirs, run_message
 
     started = time.monotonic()
     seen, _, claude, codex = _check(ctx, args.claude_dir, args.codex_dir)
@@ -82,10 +83,7 @@ def _nothing_new(args: argparse.Namespace, ctx) -> int | None:  # noqa: ANN001
         return None  # news, or another run holds the lock: the job path says so (exit 75)
     message = run_message(0, 0, seen, 0)
     summary = idle_summary(seen, claude, codex)
-    missing = missing_dirs(args.claude_dir, args.codex_dir)
-    if missing:  # as the job says it
-        message += "; no such directory: " + ", ".join(missing)
-        summary["warnings"] += [f"{m}: no such directory" for m in missing]
+    message = note_missing_dirs(message, summary["warnings"], args.claude_dir, args.codex_dir)
     if args.json:
         from fleetdeck.app.output import print_json
 

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     from fleetdeck.services.spend.reports import report_for_config
 
-    if args.ingest and ctx.config.section("spend").get("ingest_on_report", True):
+    if args.ingest:
         from fleetdeck.app.commands.ingest import refresh_before_report
 
         refresh_before_report(ctx)

@@ -27,7 +27,7 @@ async def ingest_job(ctx: JobContext, progress: Progress) -> JobResult:
     from ..exitcodes import ExitCode
     from .ingest import claude_roots, codex_roots, ingest
     from .pricing import pricer_for
-    from .scan import missing_dirs, run_message
+    from .scan import note_missing_dirs, run_message
 
     spend = ctx.config.section("spend")
     claude = claude_roots(ctx.options.get("claude_dir"), spend.get("claude_dir") or "")
@@ -54,10 +54,8 @@ async def ingest_job(ctx: JobContext, progress: Progress) -> JobResult:
     summary = stats.as_json() | {"warnings": warnings, "claude_dirs": [str(p) for p in claude],
                                   "codex_dirs": [str(p) for p in codex]}
     message = run_message(stats.rows_added, stats.files_read, stats.files_seen, stats.bytes_read)
-    missing = missing_dirs(ctx.options.get("claude_dir"), ctx.options.get("codex_dir"))
-    if missing:
-        message += "; no such directory: " + ", ".join(missing)
-        summary["warnings"] += [f"{m}: no such directory" for m in missing]
+    message = note_missing_dirs(message, summary["warnings"], ctx.options.get("claude_dir"),
+                                ctx.options.get("codex_dir"))
     if stats.torn_lines:
         message += f", {stats.torn_lines:,} torn lines skipped"
     if stats.skipped_files or stats.huge_lines:

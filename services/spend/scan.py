@@ -100,8 +100,9 @@ def files_in(roots: list[Path], pattern: str) -> Iterator[Path]:
 
 def needs_reading(known: tuple | None, st: os.stat_result) -> bool:
     """Whether a file has anything ingest has not read, from its ingest_files row (KNOWN_SQL's columns after the
-    path; the parser state may be left out) and its stat. Not: the same file (inode, not shrunk) with the size and mtime last seen, or one skipped
-    for good (binary / not JSONL: its warning was given once) that has not been replaced or shrunk."""
+    path; the parser state may be left out) and its stat. Not: the same file (inode, not shrunk) with the size
+    and mtime last seen, or one skipped for good (binary / not JSONL: its warning was given once) that has not
+    been replaced or shrunk."""
     if known is None:
         return True
     k_offset, k_size, k_mtime_ns, k_inode, _, k_skipped = known[:6]
@@ -130,11 +131,15 @@ def files_seen_if_nothing_new(store: Store, claude: list[Path], codex: list[Path
 _CHECK_SQL = "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped FROM ingest_files"
 
 
-def missing_dirs(claude_dirs: Iterable[str] | None, codex_dirs: Iterable[str] | None) -> list[str]:
-    """The directories named on the command line that do not exist ("--claude-dir X"): a typo would otherwise
-    read as "nothing to ingest". Not an error: Codex may simply not be installed yet where cron names it."""
-    return [f"{flag} {d}" for flag, dirs in (("--claude-dir", claude_dirs), ("--codex-dir", codex_dirs))
-            for d in dirs or [] if d and not os.path.isdir(os.path.expanduser(d))]
+def note_missing_dirs(message: str, warnings: list[str], claude_dirs: Iterable[str] | None,
+                      codex_dirs: Iterable[str] | None) -> str:
+    """The run's message, naming the directories given on the command line that do not exist (a typo would
+    otherwise read as "nothing to ingest"); each is added to ``warnings`` too. Not an error: cron may name a
+    Codex home before Codex is installed."""
+    missing = [f"{flag} {d}" for flag, dirs in (("--claude-dir", claude_dirs), ("--codex-dir", codex_dirs))
+               for d in dirs or [] if d and not os.path.isdir(os.path.expanduser(d))]
+    warnings += [f"{m}: no such directory" for m in missing]
+    return message + "; no such directory: " + ", ".join(missing) if missing else message
 
 
 def run_message(rows_added: int, files_read: int, files_seen: int, bytes_read: int) -> str:
