@@ -49,9 +49,9 @@ class QueuePane(Pane):
     ]
 
     DEFAULT_CSS = """
-    QueuePane #queue-head { height: 1; }
-    QueuePane #queue-summary { width: 1fr; height: 1; }
-    QueuePane #queue-depth { width: 30; height: 1; }
+    QueuePane #queue-head { height: auto; }
+    QueuePane #queue-summary { width: 1fr; height: auto; max-height: 2; }
+    QueuePane #queue-depth { width: 16; height: 1; }
     QueuePane DataTable { height: 1fr; }
     """
 
@@ -69,7 +69,8 @@ class QueuePane(Pane):
         self.loaded = True
         self.set_empty(None if view.items else self.empty_text)
         s = view.summary
-        self.set_text("#queue-summary", 
+        # The drain ETA is what the pane is for: a narrow pane wraps the line rather than cut it off.
+        self.set_text("#queue-summary",
             f"{s.get('pending', 0)} pending · {s.get('running', 0) + s.get('assigning', 0)} running · "
             f"{' / '.join(session_counts(s, short=True))} · drain {s.get('eta_drain', '?')}")
         self.query_one("#queue-depth", Sparkline).data = list(view.depth) or [0]

@@ -74,3 +74,18 @@ async def test_queue_pane_lists_adds_reprioritises_cancels_and_shows_prompts(fle
         await _until(pilot, lambda: table.row_count == 1)
         assert table.get_row_at(0)[8] == "added from the console"
     await env.astore.close()
+
+
+async def test_a_narrow_queue_pane_wraps_its_summary_so_the_drain_eta_stays_in_view(fleet_home: Path) -> None:
+    from textual.widgets import Static
+
+    app = FleetdeckApp(_env(fleet_home))
+    async with app.run_test(size=(120, 40)) as pilot:  # the queue pane gets about a third of the width
+        await app.panes_ready()
+        summary = app.query_one(QueuePane).query_one("#queue-summary", Static)
+        await _until(pilot, lambda: "drain" in str(summary.render()))
+        await pilot.pause(0.2)
+        width = summary.size.width
+        text = str(summary.render())
+        assert len(text) > width, "the line is longer than the pane is wide here"
+        assert summary.size.height == 2, "so it takes a second row instead of being cut"
