@@ -61,8 +61,9 @@ class Template:
         """The group of one masked message: the template, with few-valued positions kept as the message has
         them."""
         if self._kept_version != self.version:
-            values = self.values
-            self._kept = sorted(i for i in self.wild if i in values and len(values[i]) <= MAX_CONSTANTS)
+            values = self.values  # (empty for a template that never widened, as most new ones: none kept)
+            self._kept = (sorted(i for i in self.wild if i in values and len(values[i]) <= MAX_CONSTANTS)
+                          if values else [])
             self._text = " ".join(self.tokens)
             self._kept_version = self.version
         if not self._kept:
@@ -169,13 +170,17 @@ class Miner:
     def add_unseen(self, message: str, key: bytes, roomy: bool = False) -> Leaf:
         """``add_new`` given the message's ``zeroed`` form; ``roomy``: the caller knows ``_lines`` and
         ``_seen`` cannot be full (size checks skipped). Each new message of a cold batch comes here, so the
-        steps of ``_leaf``, ``_remember`` and ``_count_line`` are written out (a call each cost more than
-        their work)."""
+        steps of making a leaf, ``_remember`` and ``_count_line`` are written out (a call each cost more
+        than their work)."""
         toks, kept_digits = mask_tokens(message, key)
         masked = " ".join(toks)
-        leaf = self._cache.get(masked)
-        if leaf is None:
-            leaf = self._leaf(masked, toks)
+        cache = self._cache
+        leaf = cache.get(masked)
+        if leaf is None:  # a new masked text: its template is found or made
+            leaf = Leaf(masked, toks, self._match(toks))
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            cache[masked] = leaf
         if len(message) <= MAX_CACHED_LINE:  # the same text again: one lookup
             lines = self._lines
             if not roomy and len(lines) >= CACHE_SIZE:
@@ -228,18 +233,6 @@ class Miner:
             cache.clear()
         cache[key] = leaf
 
-    def _leaf(self, masked: str, toks: list[str] | None = None) -> Leaf:
-        """The leaf of a masked text; ``toks``: its tokens, when the caller has them (a list of its own)."""
-        leaf = self._cache.get(masked)
-        if leaf is None:
-            if toks is None:
-                toks = masked.split()
-            leaf = Leaf(masked, toks, self._match(toks))
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[masked] = leaf
-        return leaf
-
     @staticmethod
     def group_of(leaf: Leaf) -> str:
         """The group signature of a leaf as things stand now (it may widen as more messages arrive)."""
@@ -259,7 +252,6 @@ class Miner:
             # <*> in the message compares unequal to everything, so equal positions are template constants
             words = list(map(_WILD_TO_NONE.get, toks, toks))
             n = len(toks)
-            all_wild = words.count(None) == n
             for t in bucket:
                 constant = n - len(t.wild)
                 if constant:
@@ -268,7 +260,7 @@ class Miner:
                         best, best_score = t, 1.0
                         break
                     score = equal / constant
-                elif all_wild:  # an all-<*> template takes only messages without words
+                elif words.count(None) == n:  # an all-<*> template takes only messages without words
                     best, best_score = t, 1.0
                     break
                 else:
