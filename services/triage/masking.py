@@ -29,7 +29,9 @@ _SYSLOG_DATE = re.compile("|".join([rf"{day}(?<!\w\w\w\w)\s+{_MONTH}{_CLOCK}"
                                    + [rf"{month}(?<!\w\w\w\w){_CLOCK}" for month in _MONTH[3:-1].split("|")])).sub
 _DATE_SPACE_TIME = re.compile(r"\d(?<!\w\d)\d{3}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
                               r"(?:Z|[+-]\d{2}:?\d{2})?").sub
-_SIZE_SPACE = re.compile(r"\b\d+(?:\.\d+)?\s(?:[KMGTP]i?B|B)\b").sub
+_DATE_SPACE_HINT = re.compile(r"-\d\d \d\d:").search  # in every match of _DATE_SPACE_TIME; found from a '-'
+# "12 MB" after a word boundary; like _IP_TIME, it checks the boundary after its first digit.
+_SIZE_SPACE = re.compile(r"\d(?<!\w\d)\d*(?:\.\d+)?\s(?:[KMGTP]i?B|B)\b").sub
 # The token a match of those rules ends in, zeroed: a time ("15:16:01", "03:04") or a size unit ("MB,").
 _SPAN_END = re.compile(rb"0?0:00|(?:[KMGTP]i?)?B(?!\w)").match
 _SPAN_END_LETTER = frozenset(b"BKMGTP")  # the first byte of a match not starting with a digit
@@ -149,7 +151,7 @@ def mask_tokens(message: str, key: bytes | None = None, spans_done: bool = False
         if ":" in m and ("Jan" in m or "Feb" in m or "Mar" in m or "Apr" in m or "May" in m or "Jun" in m
                          or "Jul" in m or "Aug" in m or "Sep" in m or "Oct" in m or "Nov" in m or "Dec" in m):
             m = _SYSLOG_DATE(WILDCARD, m)
-        if "-" in m:
+        if "-" in m and _DATE_SPACE_HINT(m) is not None:
             m = _DATE_SPACE_TIME(WILDCARD, m)
         if "B" in m:
             m = _SIZE_SPACE(WILDCARD, m)
