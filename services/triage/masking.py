@@ -12,8 +12,6 @@ message whose tokens all have a known shape costs an encode, a split, a C-level 
 from __future__ import annotations
 
 import re
-from itertools import compress, repeat
-from operator import is_
 
 WILDCARD = "<*>"
 
@@ -123,8 +121,11 @@ def mask_tokens(message: str, key: bytes | None = None, spans_done: bool = False
             _WORDS.clear()  # together: a key in _WORDS must be in _SPAN_ENDS when it matches _SPAN_END
             _SPAN_ENDS.clear()
             out = [None] * len(keys)  # every token again, so that _SPAN_ENDS knows this message's keys too
-        # the new shapes, picked in C; a key holding b"0" (a digit) is never a word
-        for i in compress(range(len(out)), map(is_, out, repeat(None))):
+        # the new shapes (a message has one or two), found by C scans of the list (cheaper than building a
+        # compress/map/range pipeline); a key holding b"0" (a digit) is never a word
+        i = -1
+        for _ in range(out.count(None)):
+            i = out.index(None, i + 1)
             t, k = tokens[i], keys[i]
             if 48 in k:
                 if k[0] == 48:
