@@ -27,45 +27,12 @@ def settle(observer: Observer, result: Any) -> None:
     observer.finish()
 
 
-class RawStream:
-    """The raw response to a streaming call made through ``with_raw_response`` (``create(stream=True)``). Its
-    ``parse()`` gives the SDK's stream read through SyncStream/AsyncStream, so the call is logged with its
-    usage as a plain stream is; the same object each time, as the SDK caches its own. A caller that reads the
-    body some other way (``iter_lines()``) bypasses the events: the call is then logged without usage once the
-    response is dropped."""
-
-    def __init__(self, raw: Any, observer: Observer, is_async: bool) -> None:
-        self._raw = raw
-        self._observer = observer
-        self._is_async = is_async
-        self._parsed: Any = None
-
-    def parse(self, **kwargs: Any) -> Any:
-        if self._is_async:
-            return self._parse_async(**kwargs)
-        if self._parsed is None:
-            self._parsed = SyncStream(self._raw.parse(**kwargs), self._observer)
-        return self._parsed
-
-    async def _parse_async(self, **kwargs: Any) -> Any:
-        if self._parsed is None:
-            self._parsed = AsyncStream(await self._raw.parse(**kwargs), self._observer)
-        return self._parsed
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._raw, name)
-
-    def __del__(self) -> None:
-        try:
-            self._observer.finish()
-        except Exception:  # noqa: BLE001 - logging must never break the caller (nor its interpreter's exit)
-            pass
-
-
 class StreamingResponse:
-    """The response a ``with_streaming_response`` block gives the caller, its reads observed: ``parse()``
-    (a stream read through SyncStream/AsyncStream, or the result), ``json()``, and ``iter_lines()`` of a
-    stream (each ``data:`` line's JSON is an event)."""
+    """An SDK response whose body the caller reads, its reads observed: ``parse()`` (a stream read through
+    SyncStream/AsyncStream, the same object each time as the SDK caches its own; or the result), ``json()``, and
+    ``iter_lines()`` of a stream (each ``data:`` line's JSON is an event). What a ``with_streaming_response``
+    block gives the caller, and what ``with_raw_response.create(stream=True)`` returns. A call still unlogged
+    when the response is dropped (its body read some other way) is logged then, without usage."""
 
     def __init__(self, response: Any, observer: Observer, stream: bool, is_async: bool) -> None:
         self._response = response
@@ -157,6 +124,12 @@ class StreamingResponse:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._response, name)
+
+    def __del__(self) -> None:
+        try:
+            self._observer.finish()
+        except Exception:  # noqa: BLE001 - logging must never break the caller (nor its interpreter's exit)
+            pass
 
 
 class StreamingResponseManager:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .sdk_raw import RawStream, StreamingResponseManager
+from .sdk_raw import StreamingResponse, StreamingResponseManager
 from .sdk_streams import AsyncManager, AsyncStream, Observer, SyncManager, SyncStream
 from .sdk_usage import describe, model_of, request_id, usage_of
 from .writer import BackgroundWriter, default_writer, writer_for
@@ -138,7 +138,7 @@ def _make_call(create: Callable[..., Any], kind: str, meta: Meta, raw: bool = Fa
                 raise
             if kwargs.get("stream") is True:
                 observer = Observer(kind, meta, model, started, hide_usage)
-                return RawStream(result, observer, True) if raw else AsyncStream(result, observer)
+                return StreamingResponse(result, observer, True, True) if raw else AsyncStream(result, observer)
             if raw:  # the async SDK's parse() is a coroutine
                 try:
                     parsed = await result.parse()
@@ -162,7 +162,7 @@ def _make_call(create: Callable[..., Any], kind: str, meta: Meta, raw: bool = Fa
             raise
         if kwargs.get("stream") is True:
             observer = Observer(kind, meta, model, started, hide_usage)
-            return RawStream(result, observer, False) if raw else SyncStream(result, observer)
+            return StreamingResponse(result, observer, True, False) if raw else SyncStream(result, observer)
         if raw:
             try:
                 parsed = result.parse()
@@ -182,7 +182,7 @@ def _log_result(meta: Meta, kind: str, result: Any, model: str, started: float) 
 
 def _log_raw(meta: Meta, kind: str, raw: Any, parsed: Any, model: str, started: float) -> None:
     """A raw response, with what its parse() gave (the SDK caches it, so the caller's own parse() gets the same
-    object), None when that failed. (A raw stream goes through RawStream instead.)"""
+    object), None when that failed. (A raw stream goes through StreamingResponse instead.)"""
     headers = getattr(raw, "headers", None) or {}
     rid = headers.get("request-id") or headers.get("x-request-id")
     meta.log(model_of(parsed, model), usage_of(kind, parsed) if parsed is not None else None, started, None,
