@@ -20,11 +20,11 @@ WILDCARD = "<*>"
 # and month name, each starting with its name and checking the boundary after it ((?<!\w\w\w\w): the three
 # letters are word characters, so the one before them is not), so that the regex engine skips to the
 # characters that can start a name instead of trying a boundary at every position (about 3.5x faster).
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CLOCK = r"\s+\d{1,2}\s+\d{1,2}:\d{2}:\d{2}(?:\s+\d{4})?\b"
-_SYSLOG_DATE = re.compile("|".join([rf"{day}(?<!\w\w\w\w)\s+{_MONTH}{_CLOCK}"
+_SYSLOG_DATE = re.compile("|".join([rf"{day}(?<!\w\w\w\w)\s+(?:{'|'.join(_MONTHS)}){_CLOCK}"
                                     for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
-                                   + [rf"{month}(?<!\w\w\w\w){_CLOCK}" for month in _MONTH[3:-1].split("|")])).sub
+                                   + [rf"{month}(?<!\w\w\w\w){_CLOCK}" for month in _MONTHS])).sub
 _DATE_SPACE_TIME = re.compile(r"\d(?<!\w\d)\d{3}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
                               r"(?:Z|[+-]\d{2}:?\d{2})?").sub
 _DATE_SPACE_HINT = re.compile(r"-\d\d \d\d:").search  # in every match of _DATE_SPACE_TIME; found from a '-'

@@ -35,7 +35,7 @@ class Template:
     """A cluster of masked messages of one length; ``values`` holds the words seen where its tokens differ."""
 
     __slots__ = ("id", "tokens", "count", "values", "wild", "version", "dirty",
-                 "_kept", "_kept_version", "_text")
+                 "_kept", "_kept_version", "_text", "words")
 
     def __init__(self, id: int, tokens: list[str], count: int = 0) -> None:
         self.id = id
@@ -49,6 +49,8 @@ class Template:
         self._kept: list[int] = []  # positions ``signature`` takes from the message, as of _kept_version
         self._kept_version = -1
         self._text = ""
+        # the words it was made of: its constants are among them (a constant only ever becomes <*>)
+        self.words = set(tokens)
 
     def __repr__(self) -> str:
         return f"Template({self.id}, {self.text!r}, count={self.count})"
@@ -252,7 +254,14 @@ class Miner:
             # <*> in the message compares unequal to everything, so equal positions are template constants
             words = list(map(_WILD_TO_NONE.get, toks, toks))
             n = len(toks)
+            has_word = any(words)  # (tokens are never empty)
+            # A template sharing no word with a message that has one matches none of its constants and
+            # scores 0, so it cannot be taken: most templates of a bucket (85 % of the pairs over the 8 dev
+            # logs), and a set lookup per word is cheaper than comparing every position.
+            prune = has_word and self.similarity >= 0
             for t in bucket:
+                if prune and t.words.isdisjoint(words):
+                    continue
                 constant = n - len(t.wild)
                 if constant:
                     equal = sum(map(eq, t.tokens, words))  # counted in C
@@ -260,7 +269,7 @@ class Miner:
                         best, best_score = t, 1.0
                         break
                     score = equal / constant
-                elif words.count(None) == n:  # an all-<*> template takes only messages without words
+                elif not has_word:  # an all-<*> template takes only messages without words
                     best, best_score = t, 1.0
                     break
                 else:

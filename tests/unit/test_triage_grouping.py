@@ -169,6 +169,16 @@ def test_miner_state_survives_a_round_trip_through_plain_rows() -> None:
     assert again.group_of(leaf) == "Failed password for <*> from <*> port <*> <*>"
 
 
+def test_a_message_of_variable_parts_only_joins_the_all_wildcard_template_of_its_length() -> None:
+    # (the miner skips templates sharing no word with a message; a message without words shares none with
+    # any template, yet one made only of <*> takes it, here one restored from rows by a new engine's miner)
+    miner = Miner()
+    miner.load_rows([(7, "<*> <*>", 3, "{}"), (8, "took <*> ms", 1, "{}")])
+    leaf = miner.add("12 0x1f")
+    assert leaf.template.id == 7 and len(miner.templates) == 2
+    assert miner.add("took 12 ms").template.id == 8
+
+
 def test_error_codes_that_differ_only_in_their_digits_stay_in_different_groups() -> None:
     miner = Miner()
     a = classify(miner, "disk error ORA-00942 on table users")
