@@ -169,7 +169,7 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
     without digits is the same for every token of the same ``key`` (the token with its digits zeroed) and
     goes to ``_WORDS``; one that kept digits is remembered as a shape: the token itself, or (prefix length,
     suffix length) around one <*>."""
-    shape = _KEPT.get(key)
+    shape = _KEPT.get(key) if _KEPT else None  # (usually empty: few tokens keep digits)
     if shape is not None:
         if shape is _VERBATIM:
             return token, True
