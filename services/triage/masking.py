@@ -248,6 +248,12 @@ def _mask_token(token: str, digit: bool | None = None) -> str:
     if token == WILDCARD:
         return token
     if WILDCARD in token:  # keep earlier masks out of the edge/call patterns below
+        # With its masks as holes, the token is left as it is unless it has a key=value or a call shape
+        # ('=', '(', '..') or a digit; so such a token without them comes back unchanged (nor a NUL, which
+        # the way back would turn into a mask), and only the others take the way round.
+        if ("=" not in token and "(" not in token and ".." not in token and _HOLE not in token
+                and has_digit(token) is None):
+            return token
         return _mask_token(token.replace(WILDCARD, _HOLE)).replace(_HOLE, WILDCARD)
     if digit is None:
         digit = has_digit(token) is not None
