@@ -43,6 +43,9 @@ class Tiered:
 ZERO = Tiered(0.0)
 
 
+NOT_BILLED = "synthetic (not billed)"  # the price source of messages no API call made
+
+
 @dataclass(frozen=True)
 class ModelRates:
     model: str  # the id the price belongs to (genai-prices' canonical id, or the configured name)
@@ -52,6 +55,12 @@ class ModelRates:
     output: Tiered
     cache_read: Tiered
     cache_write: Tiered
+
+    @property
+    def billed(self) -> bool:
+        """False for messages no API call made (Claude Code's ``<synthetic>``): they cost nothing and save
+        nothing against the baseline, unlike a local model's call, which saves what the baseline would cost."""
+        return self.source != NOT_BILLED
 
     def cost_micros(self, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0) -> int:
         # The four rates are chosen once per call from the precomputed steps (bulk ingest prices every row);
@@ -170,7 +179,7 @@ class Pricer:
         if self.is_local(model):
             return ModelRates(model, "local", "local", ZERO, ZERO, ZERO, ZERO)
         if model == "<synthetic>":  # Claude Code's own placeholder messages: no API call was billed
-            return ModelRates(model, "anthropic", "synthetic (not billed)", ZERO, ZERO, ZERO, ZERO)
+            return ModelRates(model, "anthropic", NOT_BILLED, ZERO, ZERO, ZERO, ZERO)
         return self._genai_rates_cached(model)
 
     def _genai_rates_cached(self, model: str) -> ModelRates | None:

@@ -96,7 +96,8 @@ def build_row(
     else:
         cost = rates.cost_micros(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
         provider = rates.provider
-    baseline = pricer.baseline(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+    baseline = (pricer.baseline(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
+                if rates is None or rates.billed else 0)
     if error is not None:
         from ..logsetup import redact
 
@@ -138,7 +139,9 @@ class RowBuilder:
         cost = (None if rates is None
                 else rates.cost_micros(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens))
         baseline = self._baseline
-        if baseline is not None:
+        if rates is not None and not rates.billed:
+            baseline = 0  # no call was made, so none was saved
+        elif baseline is not None:
             baseline = baseline.cost_micros(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens)
         return (at, resolved, provider, workflow, session, fleet_session_id, project_dir, input_tokens,
                 output_tokens, cache_read_tokens, cache_write_tokens, cost, baseline, source, dedupe_key, request_id)

@@ -186,7 +186,7 @@ def test_ingested_calls_are_priced_like_logged_ones(tmp_path, store) -> None:
     f.parent.mkdir(parents=True)
     cases = {"m1": ("claude-sonnet-4-5", 40, 900, 250_000, 3_000),  # past the long-context tier
              "m2": ("claude-sonnet-4-5", 40, 900, 10_000, 3_000), "m3": ("haiku", 1, 2, 3, 4),
-             "m4": ("mystery-model-9", 5, 6, 7, 8), "m5": ("<synthetic>", 0, 0, 0, 0)}
+             "m4": ("mystery-model-9", 5, 6, 7, 8), "m5": ("<synthetic>", 10, 20, 30, 40)}
     f.write_text("".join(json.dumps({
         "type": "assistant", "sessionId": "s", "requestId": "r" + mid, "timestamp": "2026-11-01T10:00:00Z",
         "message": {"id": mid, "model": model, "usage": {"input_tokens": i, "output_tokens": o,
@@ -200,6 +200,29 @@ def test_ingested_calls_are_priced_like_logged_ones(tmp_path, store) -> None:
         logged = dict(zip(COLUMNS, build_row(Pricer(), model=model, workflow="w", input_tokens=i, output_tokens=o,
                                              cache_read_tokens=cr, cache_write_tokens=cw, at=0)))
         assert tuple(row) == tuple(logged[k] for k in fields), model
+    synthetic = store.query_one("SELECT cost_micros, baseline_cost_micros FROM api_calls WHERE model = '<synthetic>'")
+    assert tuple(synthetic) == (0, 0), "no API call was made: nothing spent, nothing saved against the baseline"
+
+
+def test_a_store_with_synthetic_calls_priced_as_savings_is_corrected_on_upgrade(tmp_path) -> None:
+    """Migration 0014: `<synthetic>` rows stored with a baseline cost (counted as savings) get none, and the
+    hourly rollup follows."""
+    from fleetdeck.services.store import connect
+    from fleetdeck.services.store.migrate import migrate
+    from tests.fakes.spend_rows import add_calls
+
+    path = tmp_path / "v13.db"
+    conn = connect(path)
+    assert migrate(conn, upto=13) == 13
+    conn.close()
+    with Store.open(path, migrate_schema=False) as old:
+        add_calls(old, [(1_790_000_000, "<synthetic>", None, "s", "/p", 10, 20, 0, 0, 0, 4_500, 5, "ok", "claude"),
+                        (1_790_000_100, "claude-sonnet-4-5", None, "s", "/p", 10, 20, 0, 0, 330, 330, 5, "ok",
+                         "claude")])
+    with Store.open(path) as store:
+        assert dict(store.query("SELECT model, baseline_cost_micros FROM api_calls")) == {
+            "<synthetic>": 0, "claude-sonnet-4-5": 330}
+        assert rollup(store) == rollup_of_raw_rows(store)
 
 
 def test_calls_are_attributed_to_the_fleetdeck_session(tmp_path, store) -> None:
