@@ -72,9 +72,10 @@ def money(micros: int | None) -> str:
     """Integer micro-dollars as dollars for people; None (unknown price) as 'unknown'."""
     if micros is None:
         return "unknown"
-    dollars = micros / 1_000_000
-    if abs(dollars) >= 100:
-        return f"${dollars:,.0f}"
-    if abs(dollars) >= 1:
-        return f"${dollars:,.2f}"
-    return f"${dollars:.4f}"
+    sign = "-" if micros < 0 else ""  # -$968, as people write it, not $-968
+    dollars = abs(micros) / 1_000_000
+    if dollars >= 100:
+        return f"{sign}${dollars:,.0f}"
+    if dollars >= 1:
+        return f"{sign}${dollars:,.2f}"
+    return f"{sign}${dollars:.4f}"

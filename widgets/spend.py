@@ -20,8 +20,9 @@ RANGE_LABEL = {1: "today", 7: "7 days", 30: "30 days"}
 def usd(micros: int | None) -> str:
     if micros is None:
         return "unknown"
-    dollars = micros / 1_000_000
-    return f"${dollars:,.0f}" if abs(dollars) >= 1000 else f"${dollars:,.2f}"
+    sign = "-" if micros < 0 else ""  # -$968, not $-968
+    dollars = abs(micros) / 1_000_000
+    return f"{sign}${dollars:,.0f}" if dollars >= 1000 else f"{sign}${dollars:,.2f}"
 
 
 def bar(value: int, top: int) -> str:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _usd(micros: int) -> str:
-    return f"${micros / 1_000_000:,.2f}"
+    return f"{'-' if micros < 0 else ''}${abs(micros) / 1_000_000:,.2f}"  # -$968, not $-968
 
 
 def build_report(store: "Store", config: "Config", now: float) -> dict[str, Any]:

@@ -234,3 +234,20 @@ def test_a_century_wide_window_over_an_empty_store_has_no_rows(store) -> None:
     since, until = window(36500, None, None, ZoneInfo("UTC"), NOW)
     report = spend_report(store, since=since, until=until, by=None, period="daily")
     assert report.rows == [] and report.total.calls == 0
+
+
+def test_money_reads_as_people_write_it_negative_savings_included() -> None:
+    from fleetdeck.app.output import money
+    from fleetdeck.widgets.spend import usd
+
+    assert [money(m) for m in (968_400_000, -968_400_000, -12_345_000, 4_200, None)] == [
+        "$968", "-$968", "-$12.35", "$0.0042", "unknown"]
+    assert [usd(m) for m in (-1_500_000_000, -2_500_000, 2_500_000)] == ["-$1,500", "-$2.50", "$2.50"]
+
+
+def test_the_text_report_writes_a_loss_against_the_baseline_with_its_sign_first(paths, capsys) -> None:
+    assert main(["log", "opus", "w", "100000", "1000"]) == 0  # dearer than the Sonnet baseline
+    capsys.readouterr()
+    assert main(["report", "7"]) == 0
+    savings = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Savings"))
+    assert savings.startswith("Savings vs claude-sonnet-4-5: -$") and "$-" not in savings
