@@ -50,6 +50,11 @@ _IP_TIME = re.compile(r"\d(?:(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\
                       r"|(?<!\w\d)\d{3}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
                       r"|(?<!\w\d)\d?:\d{2}:\d{2}(?:[.,]\d+)?\b)").sub
 _IP_TIME_HINT = re.compile(r"[.:-]\d").search
+# The same on an ASCII token's key (digits zeroed), narrower: what every match holds (the digits of an IPv4
+# address, a time's ':00:00', a date-time's '-00-00T00:00'). Rules only put <*> in place of a part of the
+# token, so a later rule's match is a run of the token's own characters, found in its key as well.
+_IP_TIME_KEY = re.compile(rb"0\.0{1,3}\.0{1,3}\.0|:00:00|-00-00T00:00").search
+_SIZE_KEY = re.compile(rb"0(?:[KMGTP]i?)?B").search  # likewise for _SIZE: a digit, then the unit
 _HOST = re.compile(r"(?<![/\w.-])(?:[a-zA-Z0-9-]+\.)+"
                    r"(?:com|net|org|edu|gov|mil|int|io|info|biz|local|lan|[a-z]{2})\b(?![.\w])").sub
 _HOST_HINT = re.compile(r"\.[a-z]{2,}+(?![.\w])").search  # (possessive: never retried shorter)
@@ -195,7 +200,7 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
         if len(key) <= _MAX_CACHED_TOKEN:
             _WORDS[key] = out
         return out, False
-    m = _token_rules(token, digit)
+    m = _token_rules(token, digit, key)
     out = _mask_token(m, digit if m == token else None)
     if not digit or out == WILDCARD or has_digit(out) is None:  # no digit in, none out
         if len(key) <= _MAX_CACHED_TOKEN:
@@ -214,7 +219,8 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
     return out, True
 
 
-def _token_rules(m: str, digit: bool) -> str:
+def _token_rules(m: str, digit: bool, key: bytes) -> str:
+    """The token rules on a token ``m`` of ``key`` (its UTF-8 with digits zeroed)."""
     if "://" in m:
         m = _URL(WILDCARD, m)
     if "@" in m:
@@ -225,11 +231,11 @@ def _token_rules(m: str, digit: bool) -> str:
         # an IPv4 address has three dots, a time two colons, an ISO date-time a 'T' and a colon; and one of
         # . : - comes before a digit
         if ((m.count(".") >= 3 or m.count(":") >= 2 or ("T" in m and ":" in m))
-                and _IP_TIME_HINT(m) is not None):
+                and (_IP_TIME_KEY(key) if key.isascii() else _IP_TIME_HINT(m)) is not None):
             m = _IP_TIME(WILDCARD, m)
     if "." in m and _HOST_HINT(m) is not None:  # a dot, then a lower-case suffix that ends the name
         m = _HOST(WILDCARD, m)
-    if digit and "B" in m:
+    if digit and "B" in m and (not key.isascii() or _SIZE_KEY(key) is not None):
         m = _SIZE(WILDCARD, m)
     if "/" in m and m.count("/") >= 2:  # a path has a slash before its first part and one after
         m = _PATH(WILDCARD, m)
