@@ -69,7 +69,7 @@ window.addEventListener("error", function (e) {
   var D = JSON.parse(document.getElementById("data").textContent);
   var COLORS = ["var(--c0)", "var(--c1)", "var(--c2)", "var(--c3)", "var(--c4)", "var(--c5)", "var(--c6)", "var(--c7)", "var(--c8)"];
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]; }); }
-  function usd(cents) { var d = cents / 100; return "$" + (Math.abs(d) >= 100 ? Math.round(d).toLocaleString("en-US") : d.toFixed(2)); }
+  function usd(cents) { var d = Math.abs(cents) / 100; return (cents < 0 ? "-$" : "$") + (d >= 100 ? Math.round(d).toLocaleString("en-US") : d.toFixed(2)); }
   function num(n) { return Number(n).toLocaleString("en-US"); }
   function short(n) { return n >= 1e9 ? (n / 1e9).toFixed(1) + "B" : n >= 1e6 ? (n / 1e6).toFixed(1) + "M" : n >= 1e3 ? (n / 1e3).toFixed(0) + "k" : String(n); }
   function nice(max) { if (max <= 0) return 1; var p = Math.pow(10, Math.floor(Math.log10(max))); var m = max / p; return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p; }

@@ -130,3 +130,13 @@ def test_screenshot_shows_charts_in_light_and_dark(dashboard: Path, tmp_path: Pa
     dark_count, dark_bg = colourful_pixels(tmp_path / "dark.png")
     assert light_count > 800 and dark_count > 800, "charts look blank"
     assert sum(light_bg) > 600 and sum(dark_bg) < 150, (light_bg, dark_bg)
+
+
+def test_a_loss_against_the_baseline_reads_with_its_sign_first(store: Store, tmp_path: Path) -> None:
+    add_calls(store, [(NOW - 3600, "claude-opus-4-1", "review", "s1", "/src/p1", 100, 10, 0, 0, 900_000, 300_000,
+                       500, "ok", "log")])  # dearer than the baseline would have been
+    out = tmp_path / "loss.html"
+    write_dashboard(store, out, days=30, now=NOW, tz="UTC")
+    result = chromium(tmp_path, out, "--dump-dom")
+    assert console_lines(result.stderr) == []
+    assert "-$0.60" in result.stdout and "$-" not in result.stdout
