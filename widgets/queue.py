@@ -69,10 +69,11 @@ class QueuePane(Pane):
         self.loaded = True
         self.set_empty(None if view.items else self.empty_text)
         s = view.summary
-        # The drain ETA is what the pane is for: a narrow pane wraps the line rather than cut it off.
+        # The drain ETA is what the pane is for: it comes before the agents' counts (the sessions pane has those),
+        # and a narrow pane wraps the line rather than cut it off.
         self.set_text("#queue-summary",
             f"{s.get('pending', 0)} pending · {s.get('running', 0) + s.get('assigning', 0)} running · "
-            f"{' / '.join(session_counts(s, short=True))} · drain {s.get('eta_drain', '?')}")
+            f"drain {s.get('eta_drain', '?')} · {' / '.join(session_counts(s, short=True))}")
         self.query_one("#queue-depth", Sparkline).data = list(view.depth) or [0]
         rows = {}
         for item in view.items:

@@ -89,3 +89,4 @@ async def test_a_narrow_queue_pane_wraps_its_summary_so_the_drain_eta_stays_in_v
         text = str(summary.render())
         assert len(text) > width, "the line is longer than the pane is wide here"
         assert summary.size.height == 2, "so it takes a second row instead of being cut"
+        assert text.index("drain") + len("drain unknown") <= 2 * width, "the drain ETA is within those two rows"
