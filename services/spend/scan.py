@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
 CLAUDE_PATTERN = "*.jsonl"
 CODEX_PATTERN = "rollout-*.jsonl"
-# One ingest_files row as ingest reads it, keyed by path.
-KNOWN_SQL = "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped, state FROM ingest_files"
+# One ingest_files row as ingest reads it, keyed by path; ``needs_reading`` looks at the columns before the
+# parser state, which the nothing-new check leaves out (a blob per file).
+_CHECKED_COLUMNS = "path, offset, size, mtime_ns, inode, torn_lines, skipped"
+KNOWN_SQL = f"SELECT {_CHECKED_COLUMNS}, state FROM ingest_files"
+_CHECK_SQL = f"SELECT {_CHECKED_COLUMNS} FROM ingest_files"
 
 
 def claude_roots(explicit: Iterable[str] | None = None, configured: str = "") -> list[Path]:
@@ -125,10 +128,6 @@ def files_seen_if_nothing_new(store: Store, claude: list[Path], codex: list[Path
                 return None
             count += 1
     return count
-
-
-# KNOWN_SQL but for the parser state (a blob per file), which ``needs_reading`` does not look at.
-_CHECK_SQL = "SELECT path, offset, size, mtime_ns, inode, torn_lines, skipped FROM ingest_files"
 
 
 def note_missing_dirs(message: str, warnings: list[str], claude_dirs: Iterable[str] | None,

@@ -136,11 +136,10 @@ class StreamingResponseManager:
     """Wraps the context manager ``with_streaming_response.create(...)`` returns. The request is made when the
     block is entered, so the call is timed from there; leaving the block logs it."""
 
-    def __init__(self, manager: Any, observer: Observer, stream: bool, is_async: bool) -> None:
+    def __init__(self, manager: Any, observer: Observer, stream: bool) -> None:
         self._manager = manager
         self._observer = observer
         self._stream = stream
-        self._is_async = is_async
         self._response: StreamingResponse | None = None
 
     def _start(self) -> None:

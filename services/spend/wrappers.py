@@ -197,7 +197,7 @@ def _make_streaming(create: Callable[..., Any], kind: str, meta: Meta) -> Callab
         model = str(kwargs.get("model") or "")
         manager = create(*args, **kwargs)
         observer = Observer(kind, meta, model, time.perf_counter(), hide_usage)
-        return StreamingResponseManager(manager, observer, kwargs.get("stream") is True, meta.is_async)
+        return StreamingResponseManager(manager, observer, kwargs.get("stream") is True)
 
     return call
 
