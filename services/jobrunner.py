@@ -148,11 +148,26 @@ def run_job(spec: JobSpec, ctx: JobContext, *, record: bool = True) -> JobOutcom
             # watch passes are not recorded when they succeed, but a failure always is.
             outcome.run_id = _start_row(ctx, spec)
             _finish_row(ctx, outcome.run_id, outcome)
+        elif not ctx.dry_run:
+            _note_pass(ctx, spec, outcome)
         logger.log(level if outcome.status == "ok" else "INFO", "job {} {} in {:.2f}s: {}", spec.name,
                    outcome.status, outcome.duration_s, outcome.message)
         ctx.events.publish("job.finished", job=spec.name, run_id=outcome.run_id, status=outcome.status,
                            message=outcome.message, exit_code=int(outcome.exit_code))
         return outcome
+
+
+def _note_pass(ctx: JobContext, spec: JobSpec, outcome: JobOutcome) -> None:
+    """Keep the latest successful unrecorded pass (one row per job), so "last run" stays true for jobs that
+    `watch` and the console run all day without a job_runs row per pass."""
+    now = int(ctx.clock.now())
+    with ctx.store.write() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO job_passes (job, trigger, started_at, finished_at, status, summary)"
+            " VALUES (?, ?, ?, ?, 'ok', ?)",
+            (spec.name, ctx.trigger, now - round(outcome.duration_s), now,
+             json.dumps(outcome.summary, default=str, separators=(",", ":"))),
+        )
 
 
 def recent_runs(store, limit: int = 50, job: str | None = None) -> list[dict[str, Any]]:  # noqa: ANN001
@@ -167,8 +182,14 @@ def recent_runs(store, limit: int = 50, job: str | None = None) -> list[dict[str
 
 
 def last_runs(store) -> dict[str, dict[str, Any]]:  # noqa: ANN001
-    """The most recent run of every job, keyed by job name."""
+    """The most recent run of every job, keyed by job name: its latest job_runs row, or its latest unrecorded
+    pass (`watch`, the console) when that started later; a pass has ``id`` None."""
     rows = store.query(
         "SELECT r.* FROM job_runs r JOIN (SELECT job, max(id) AS id FROM job_runs GROUP BY job) m ON m.id = r.id"
     )
-    return {r["job"]: dict(r) for r in rows}
+    last = {r["job"]: dict(r) for r in rows}
+    for p in store.query("SELECT * FROM job_passes"):
+        run = last.get(p["job"])
+        if run is None or p["started_at"] > run["started_at"]:
+            last[p["job"]] = {**dict(p), "id": None, "error": None, "dry_run": 0, "pid": None}
+    return last

@@ -22,12 +22,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def list_jobs(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    import time
+
     from fleetdeck.app.output import print_json, print_table
+    from fleetdeck.services.jobrunner import last_runs
     from fleetdeck.services.jobs import all_jobs, effective_schedule
 
     config = ctx.config
+    last = last_runs(ctx.store)
     rows = []
     for spec in all_jobs():
+        run = last.get(spec.name)
         rows.append({
             "name": spec.name,
             "schedule": effective_schedule(spec, config),
@@ -36,15 +41,25 @@ def list_jobs(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
             "dry_run": spec.supports_dry_run,
             "watch_interval_s": spec.watch_interval,
             "description": spec.description,
+            # The latest run: a job_runs row, or a pass of `watch` or the console (those record only failures).
+            "last_run": None if run is None else {
+                "started_at": run["started_at"], "finished_at": run["finished_at"], "status": run["status"],
+                "trigger": run["trigger"], "run_id": run["id"]},
         })
     if args.json:
         print_json(rows)
     else:
+        def when(r: dict) -> str:
+            run = r["last_run"]
+            if run is None:
+                return "never"
+            return time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started_at"])) + f" {run['status']}"
+
         print_table(
-            [(r["name"], r["schedule"] or "manual", "yes" if r["changes_data"] else "no", r["description"])
+            [(r["name"], r["schedule"] or "manual", "yes" if r["changes_data"] else "no", when(r), r["description"])
              for r in rows],
-            ("JOB", "SCHEDULE", "CHANGES DATA", "DESCRIPTION"),
-            align="llll",
+            ("JOB", "SCHEDULE", "CHANGES DATA", "LAST RUN", "DESCRIPTION"),
+            align="lllll",
         )
     return 0
 

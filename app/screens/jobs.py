@@ -76,7 +76,7 @@ class JobsScreen(Screen[None]):
                 spec.name,
                 effective_schedule(spec, self.env.config) or "manual",
                 "yes" if spec.mutates else "no",
-                _when(run["started_at"]) if run else "never",
+                _last_run(run),
                 run["status"] if run else "-",
                 spec.description,
             )
@@ -94,6 +94,13 @@ class JobsScreen(Screen[None]):
         if key is None:
             return
         self.app.run_job_interactive(key, dry_run=dry_run)  # type: ignore[attr-defined]
+
+
+def _last_run(run: dict[str, Any] | None) -> str:
+    if run is None:
+        return "never"
+    # A pass of `watch` or the console has no job_runs row (id None): say which ran it.
+    return _when(run["started_at"]) + (f" ({run['trigger']} pass)" if run["id"] is None else "")
 
 
 def _summary_line(summary: str | None) -> str:

@@ -146,3 +146,33 @@ def test_unrecorded_passes_log_only_their_failures_at_info(store, config, clock)
     assert len(ours) == 2 and ours[0] == "job test-pass started (cli)"
     assert ours[1].startswith("job test-pass ok in") and ours[1].endswith(": nothing to do")
     assert any(line.startswith("job test-pass-fails failed") for line in lines)
+
+
+def test_the_last_run_of_a_job_run_only_by_watch_or_the_console_is_its_latest_pass(store, config, clock) -> None:  # noqa: ANN001
+    import json
+
+    from fleetdeck.services.events import EventBus
+    from fleetdeck.services.jobrunner import last_runs, run_job
+    from fleetdeck.services.jobs import get_job
+
+    def ctx(trigger: str) -> JobContext:
+        context = JobContext(config, store, clock, EventBus())
+        context.trigger = trigger
+        return context
+
+    for _ in range(3):  # passes every few seconds: no job_runs row each, one row that keeps the latest
+        clock.advance(60)
+        run_job(get_job("store-check"), ctx("watch"), record=False)
+    assert store.query("SELECT count(*) FROM job_runs")[0][0] == 0
+    last = last_runs(store)["store-check"]
+    assert (last["status"], last["trigger"], last["id"]) == ("ok", "watch", None)
+    assert last["started_at"] == int(clock.now())
+
+    listed = json.loads(run_program("jobs", "--json").stdout)  # what `fleetdeck jobs` says, from cron's side
+    [row] = [r for r in listed if r["name"] == "store-check"]
+    assert row["last_run"]["trigger"] == "watch" and row["last_run"]["started_at"] == int(clock.now())
+
+    clock.advance(60)
+    run_job(get_job("store-check"), ctx("cli"))  # a run someone asked for is newer, and has its row
+    last = last_runs(store)["store-check"]
+    assert last["trigger"] == "cli" and last["id"] is not None

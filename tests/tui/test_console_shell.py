@@ -97,6 +97,22 @@ async def test_the_jobs_view_lists_jobs_and_recent_runs(make_app) -> None:  # no
         assert "store-check" in [key.value for key in table.rows]
 
 
+async def test_the_jobs_view_shows_the_consoles_own_passes_as_the_last_run(make_app, store) -> None:  # noqa: ANN001
+    from fleetdeck.services.jobrunner import last_runs
+
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.panes_ready()
+        for _ in range(100):  # the queue pane's assigner makes its first pass about 2 s after start
+            await pilot.pause(0.1)
+            if "assign" in last_runs(store):
+                break
+        await pilot.press("j")
+        await pilot.pause(0.5)
+        row = app.screen.query_one("#jobs-table", DataTable).get_row("assign")
+        assert str(row[3]).endswith("(console pass)") and str(row[4]) == "ok", "not 'never' for a job the console runs"
+
+
 async def test_the_console_groups_new_log_errors_without_a_daemon(make_app, config, tmp_path) -> None:  # noqa: ANN001
     log = tmp_path / "app.log"
     log.write_text("".join(f"2026-01-01 00:00:{i:02d} ERROR db: connection to 10.0.0.{i}:5432 timed out\n"
