@@ -321,11 +321,11 @@ class FleetdeckApp(App[None]):
 
     def help_markdown(self) -> str:
         lines = ["## Everywhere", "", "| key | action |", "|---|---|"]
-        lines += ["| Tab / Shift+Tab | move between panes |", "| 1-5 | jump to a pane |",
-                  "| Ctrl+P | command palette: every job, view and pane |"]
+        lines += ["| tab / shift+tab | move between panes |", "| 1-5 | jump to a pane |",
+                  "| ^p | command palette: every job, view and pane |"]
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.description and binding.key not in "12345":
-                lines.append(f"| {binding.key.replace('question_mark', '?')} | {binding.description} |")
+                lines.append(f"| {self._key_label(binding)} | {binding.description} |")
         for view in self.views:
             lines.append(f"| {view.key} | {view.title} view: {view.description} |")
         for _, pane in self.panes.values():
@@ -333,5 +333,10 @@ class FleetdeckApp(App[None]):
             if not bindings:
                 continue
             lines += ["", f"## {pane.pane_title} pane", "", "| key | action |", "|---|---|"]
-            lines += [f"| {b.key} | {b.description} |" for b in bindings]
+            lines += [f"| {self._key_label(b)} | {b.description} |" for b in bindings]
         return "\n".join(lines)
+
+    def _key_label(self, binding: Binding) -> str:
+        """The keys as the Footer shows them (`^t`, `?`, `+`), each once: "plus,+" is one key to a person."""
+        labels = [self.get_key_display(Binding(key.strip(), binding.action)) for key in binding.key.split(",")]
+        return " / ".join(dict.fromkeys(labels))

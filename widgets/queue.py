@@ -51,7 +51,7 @@ class QueuePane(Pane):
     DEFAULT_CSS = """
     QueuePane #queue-head { height: auto; }
     QueuePane #queue-summary { width: 1fr; height: auto; max-height: 2; }
-    QueuePane #queue-depth { width: 16; height: 1; }
+    QueuePane #queue-depth { width: 16; height: 1; margin-left: 1; }  /* apart from the summary's last word */
     QueuePane DataTable { height: 1fr; }
     """
 

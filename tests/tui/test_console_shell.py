@@ -53,6 +53,9 @@ async def test_question_mark_opens_help_listing_every_panes_keys(make_app) -> No
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "Sessions pane" in app.screen.markdown
+        # keys as the Footer writes them, each once: the queue's "plus,+" binding is one key
+        assert "| + | Priority up |" in app.screen.markdown and "| ? | Help |" in app.screen.markdown
+        assert "plus" not in app.screen.markdown and "question_mark" not in app.screen.markdown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
