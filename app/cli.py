@@ -113,7 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser = quick
     if parser is None:
         parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        # argparse reports these from the top-level parser, whose help is not where the user should look.
+        _innermost(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -136,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001
+        known = _database_failure(exc, ctx)
+        if known is not None:
+            print(f"fleetdeck: {known[0]}", file=sys.stderr)
+            return known[1]
         if ctx.debug:
             import traceback
 
@@ -145,6 +152,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
     finally:
         ctx.close()
+
+
+def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub)parser of the command the user named, e.g. `fleetdeck restore`'s for `restore 1 --bogus`."""
+    while True:
+        action = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        chosen = getattr(args, action.dest, None) if action is not None and action.dest != argparse.SUPPRESS else None
+        if action is None or chosen not in action.choices:
+            return parser
+        parser = action.choices[chosen]
+
+
+# SQLite's primary result codes (extended ones such as SQLITE_BUSY_SNAPSHOT start with them) that are the
+# user's situation rather than a bug: another process holding the database, a damaged file, a full disk.
+_SQLITE_FAILURES = (
+    ("SQLITE_BUSY", 75, "database{where} is busy: {error}; try again later"),
+    ("SQLITE_LOCKED", 75, "database{where} is busy: {error}; try again later"),
+    ("SQLITE_NOTADB", 65, "database{where} is damaged: {error} (see `fleetdeck restore --help`)"),
+    ("SQLITE_CORRUPT", 65, "database{where} is damaged: {error} (see `fleetdeck restore --help`)"),
+    ("SQLITE_READONLY", 73, "cannot write database{where}: {error}"),
+    ("SQLITE_CANTOPEN", 73, "cannot open database{where}: {error}"),
+    ("SQLITE_FULL", 73, "cannot write database{where}: {error}"),
+    ("SQLITE_IOERR", 74, "cannot read or write database{where}: {error}"),
+)
+
+
+def _database_failure(exc: BaseException, ctx: "object") -> tuple[str, int] | None:
+    """A one-line message and sysexits code for an SQLite error the user can act on; None for anything else."""
+    sqlite3 = sys.modules.get("sqlite3")  # an SQLite error means it is loaded; otherwise no need to load it
+    if sqlite3 is None or not isinstance(exc, sqlite3.Error):
+        return None
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    for prefix, code, template in _SQLITE_FAILURES:
+        if name.startswith(prefix):
+            paths = getattr(ctx, "__dict__", {}).get("paths")  # set only if the command resolved its paths
+            where = f" {paths.db_file}" if paths is not None else ""
+            return template.format(where=where, error=exc), code
+    return None
 
 
 def entry() -> None:

@@ -1,0 +1,56 @@
+"""How the CLI fails: a database another process holds or that is damaged, options it does not know, files
+that are missing or cannot be written. One line on stderr, a sysexits code, nothing lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.helpers import run_cli
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    return lines[0]
+
+
+def test_a_database_locked_by_another_process_exits_75_and_the_write_can_be_retried(fleet_home: Path) -> None:
+    assert run_cli(["task", "add", "first prompt"]).returncode == 0
+    holder = sqlite3.connect(fleet_home / "data" / "fleetdeck.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        busy = run_cli(["task", "add", "second prompt"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert busy.returncode == 75
+    line = _one_line(busy.stderr)
+    assert "busy" in line and "fleetdeck.db" in line
+    assert run_cli(["task", "add", "second prompt"]).returncode == 0
+    listed = run_cli(["task", "list"]).stdout
+    assert "first prompt" in listed and "second prompt" in listed
+
+
+def test_a_damaged_database_exits_65_naming_the_file_and_is_left_as_it_was(fleet_home: Path) -> None:
+    db = fleet_home / "data" / "fleetdeck.db"
+    db.parent.mkdir(parents=True)
+    junk = b"not a database, whatever it once was " * 200
+    db.write_bytes(junk)
+    for command in (["task", "list"], ["log", "sonnet", "review", "10", "5"], ["run", "store-check"]):
+        result = run_cli(command)
+        assert result.returncode == 65, (command, result.stderr)
+        line = _one_line(result.stderr)
+        assert str(db) in line and "damaged" in line
+    assert db.read_bytes() == junk
+
+
+def test_an_unknown_option_points_to_the_help_of_the_command_it_was_given_to(fleet_home: Path) -> None:
+    for command, helps in ((["restore", "1", "--bogus"], "fleetdeck restore --help"),
+                           (["archive", "show", "activity_log"], "fleetdeck archive show --help"),
+                           (["bugs", "list", "--bogus"], "fleetdeck bugs list --help"),
+                           (["--bogus"], "fleetdeck --help")):
+        result = run_cli(command)
+        assert result.returncode == 64
+        assert f"(see `{helps}`)" in _one_line(result.stderr)
