@@ -41,6 +41,17 @@ class _Parser(argparse.ArgumentParser):
         return self.formatter_class(prog=self.prog, width=_terminal_width() - 2)
 
 
+def positive_int(text: str) -> int:
+    """An argparse type for counts and limits: a whole number of at least 1 (SQLite reads LIMIT -1 as none)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _terminal_width() -> int:
     """What shutil.get_terminal_size().columns says: $COLUMNS, else the terminal on stdout, else 80."""
     try:

@@ -8,10 +8,12 @@ CHANNELS = ("slack", "telegram", "desktop", "console")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from fleetdeck.app.cli import positive_int
+
     p = sub.add_parser("alerts", help="alert channels and the notification outbox")
     asub = p.add_subparsers(dest="alerts_command", metavar="COMMAND")
     lp = asub.add_parser("list", help="recent notifications, their delivery per channel, failing channels")
-    lp.add_argument("--limit", type=int, default=30, help="how many messages (default 30)")
+    lp.add_argument("--limit", type=positive_int, default=30, help="how many messages (default 30)")
     lp.add_argument("--json", action="store_true", help="print JSON")
     lp.set_defaults(handler=list_alerts)
     tp = asub.add_parser("test", help="send a test message to one channel now")

@@ -7,32 +7,34 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    # An action's --json defaults to nothing rather than False, so that `bugs --json ACTION` keeps the
+    # command's own --json instead of the action's default overwriting it.
     p = sub.add_parser("bugs", help="bugs filed from error groups: list, show, close, link, file")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=list_bugs, status=None)
     actions = p.add_subparsers(dest="bugs_action", metavar="{list,show,close,link,file}")
     a = actions.add_parser("list", help="bugs, newest first")
     a.add_argument("--status", choices=("open", "closed"))
-    a.add_argument("--json", action="store_true", help="print JSON")
+    a.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     a.set_defaults(handler=list_bugs)
     a = actions.add_parser("show", help="one bug and its groups")
     a.add_argument("id", type=int)
-    a.add_argument("--json", action="store_true", help="print JSON")
+    a.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     a.set_defaults(handler=show_bug)
     a = actions.add_parser("close", help="close a bug; --fix NOTE teaches the known-fixes database")
     a.add_argument("id", type=int)
     a.add_argument("--fix", dest="fix_note", help="what fixed it (shown for matching errors from now on)")
-    a.add_argument("--json", action="store_true", help="print JSON")
+    a.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     a.set_defaults(handler=close_bug)
     a = actions.add_parser("link", help="link an error group to a bug")
     a.add_argument("group", type=int, help="error group id")
     a.add_argument("bug", type=int, help="bug id")
-    a.add_argument("--json", action="store_true", help="print JSON")
+    a.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     a.set_defaults(handler=link)
     a = actions.add_parser("file", help="file a bug for an error group (or return the one it has)")
     a.add_argument("group", type=int, help="error group id")
     a.add_argument("--title", help="bug title (default: the group's)")
-    a.add_argument("--json", action="store_true", help="print JSON")
+    a.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     a.set_defaults(handler=file_bug)
 
 

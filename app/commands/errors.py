@@ -7,27 +7,31 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from fleetdeck.app.cli import positive_int
+
+    # An action's --json defaults to nothing rather than False, so that `errors --json ACTION` keeps the
+    # command's own --json instead of the action's default overwriting it.
     p = sub.add_parser("errors", help="error groups by recent activity; `errors show ID` for samples and stack")
     p.add_argument("--since", help="only groups seen since: 24h, 7d, a date or epoch seconds")
-    p.add_argument("--limit", type=int, default=100, help="at most this many groups (default 100)")
+    p.add_argument("--limit", type=positive_int, default=100, help="at most this many groups (default 100)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=list_errors)
     actions = p.add_subparsers(dest="errors_action", metavar="{show,suggest,mute,fixed,open}")
     s = actions.add_parser("show", help="one group: samples, stack, bug, fix")
     s.add_argument("id", type=int)
-    s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     s.set_defaults(handler=show_error)
     s = actions.add_parser("suggest", help="ask the configured LLM for a fix (cached per signature)")
     s.add_argument("id", type=int)
     s.add_argument("--refresh", action="store_true", help="ask again even when a suggestion is cached")
-    s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     s.set_defaults(handler=suggest)
     for name, status, text in (("mute", "muted", "hide a group from alerts and auto-filing"),
                                ("fixed", "fixed", "mark a group fixed (it reopens when seen again)"),
                                ("open", "open", "reopen a muted or fixed group")):
         a = actions.add_parser(name, help=text)
         a.add_argument("id", type=int)
-        a.add_argument("--json", action="store_true", help="print JSON")
+        a.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
         a.set_defaults(handler=set_group_status, status=status)
 
 

@@ -14,6 +14,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help='route a task to the cheapest capable model tier (`route "task"`, `route feedback`, `route stats`)',
         add_help=False,
     )
+    # The options may come before the task (`route --json "task"`): argparse gives those to this parser, not to
+    # the remainder, so it takes them too and dispatch hands them on.
+    p.add_argument("-h", "--help", action="store_true", dest="route_help", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", dest="route_json", help=argparse.SUPPRESS)
+    p.add_argument("--workflow", dest="route_workflow", help=argparse.SUPPRESS)
     p.add_argument("route_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(handler=dispatch)
 
@@ -25,7 +30,15 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 
 def dispatch(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    from fleetdeck.app.cli import positive_int
+
     rest = list(args.route_args)
+    given = (["--help"] if args.route_help else []) + (["--json"] if args.route_json else []) + \
+        (["--workflow", args.route_workflow] if args.route_workflow is not None else [])
+    if rest and rest[0] in SUBCOMMANDS:
+        rest = rest[:1] + given + rest[1:]
+    else:
+        rest = given + rest
     if rest and rest[0] == "feedback":
         p = _parser("fleetdeck route feedback", "Tell the router whether a decision's answer was good or bad.")
         p.add_argument("decision", type=int, help="decision id (printed by `fleetdeck route`)")
@@ -34,7 +47,7 @@ def dispatch(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         return give_feedback(p.parse_args(rest[1:]), ctx)
     if rest and rest[0] == "stats":
         p = _parser("fleetdeck route stats", "What the router decided, saved and learned.")
-        p.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+        p.add_argument("--days", type=positive_int, default=30, help="look back this many days (default 30)")
         p.add_argument("--json", action="store_true", help="print JSON")
         return show_stats(p.parse_args(rest[1:]), ctx)
     p = _parser("fleetdeck route", "Pick the cheapest capable model tier for a task and say why. "

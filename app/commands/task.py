@@ -7,6 +7,8 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from fleetdeck.app.cli import positive_int
+
     p = sub.add_parser("task", help="the task queue: add, list, show, cancel, retry, import prompts")
     tasks = p.add_subparsers(dest="task_command", metavar="ACTION", parser_class=type(p))
     p.set_defaults(handler=lambda args, ctx: _missing(p))
@@ -24,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ls = tasks.add_parser("list", help="list prompts in queue order")
     ls.add_argument("--status", metavar="S", help="pending, assigning, running, completed, failed, cancelled, active")
-    ls.add_argument("--limit", type=int, default=200, help="at most this many rows (default 200)")
+    ls.add_argument("--limit", type=positive_int, default=200, help="at most this many rows (default 200)")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.set_defaults(handler=list_)
 

@@ -1,0 +1,37 @@
+"""The CLI's conventions hold for every command: options where a user puts them, --json that is valid JSON,
+counts that must be counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import run_cli
+
+
+def test_route_takes_its_options_before_the_task_as_well_as_after(fleet_home: Path) -> None:
+    helped = run_cli(["route", "--help"])
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: fleetdeck route")
+    before = run_cli(["route", "--json", "--workflow", "docs", "fix the typo in the README"])
+    assert before.returncode == 0, before.stderr
+    assert json.loads(before.stdout)["tier"]
+    after = run_cli(["route", "fix the typo in the README", "--json"])
+    assert json.loads(after.stdout)["tier"] == json.loads(before.stdout)["tier"]
+    stats = run_cli(["route", "--json", "stats"])
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["calls"] >= 0
+
+
+def test_json_given_before_the_action_is_kept(fleet_home: Path) -> None:
+    for command in (["bugs", "--json", "list"], ["bugs", "list", "--json"], ["errors", "--json"]):
+        result = run_cli(command)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == [], command
+
+
+def test_limits_and_day_counts_must_be_whole_numbers_of_at_least_one(fleet_home: Path) -> None:
+    for command in (["errors", "--limit", "-1"], ["task", "list", "--limit", "0"], ["alerts", "list", "--limit", "-5"],
+                    ["route", "stats", "--days", "0"], ["errors", "--limit", "many"]):
+        result = run_cli(command)
+        assert result.returncode == 64, (command, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "--" in result.stderr
