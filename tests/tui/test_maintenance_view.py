@@ -65,6 +65,9 @@ async def test_maintenance_view_shows_jobs_and_git_sync_results_and_runs_cleanup
         await pilot.press("y")  # the confirmation: cleanup changes data
         await _until(pilot, lambda: jobs.get_row("cleanup")[3] == "ok")
         assert jobs.get_row("cleanup")[4] == "1 rows changed of 1 matched"
+        await pilot.pause(0.3)
+        widths = [column.content_width for column in jobs.columns.values()]
+        assert all(w >= len(str(v)) for w, v in zip(widths, jobs.get_row("cleanup"))), "a wider value widens its column"
     await env.astore.close()
 
 
