@@ -52,15 +52,16 @@ def _missing(parser: argparse.ArgumentParser) -> int:
 
 
 def _read_bytes(source: str) -> bytes:
-    from fleetdeck.services.errors import DataError
+    from fleetdeck.services.errors import FleetdeckError
+    from fleetdeck.services.exitcodes import ExitCode
 
     if source == "-":
         return sys.stdin.buffer.read()
     try:
         with open(source, "rb") as handle:
             return handle.read()
-    except OSError as exc:
-        raise DataError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except OSError as exc:  # missing, a folder, unreadable: sysexits' "no input"
+        raise FleetdeckError(f"cannot read {source}: {exc.strerror or exc}", ExitCode.NOINPUT) from None
 
 
 def _prompt_text(args: argparse.Namespace) -> str:

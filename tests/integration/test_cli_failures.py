@@ -54,3 +54,13 @@ def test_an_unknown_option_points_to_the_help_of_the_command_it_was_given_to(fle
         result = run_cli(command)
         assert result.returncode == 64
         assert f"(see `{helps}`)" in _one_line(result.stderr)
+
+
+def test_a_prompt_file_that_is_not_there_exits_66(fleet_home: Path, tmp_path: Path) -> None:
+    for command in (["task", "add", "--file", str(tmp_path / "missing.txt")],
+                    ["task", "import", str(tmp_path / "missing.jsonl")],
+                    ["task", "add", "--file", str(tmp_path)]):
+        result = run_cli(command)
+        assert result.returncode == 66, (command, result.stderr)
+        assert "missing" in _one_line(result.stderr) or str(tmp_path) in result.stderr
+    assert run_cli(["task", "list", "--json"]).stdout.strip() == "[]"
