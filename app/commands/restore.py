@@ -22,8 +22,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing (possibly live) database")
     p.add_argument("--only", metavar="PATH",
                    help="project data: restore only this original path (a folder or a file)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="verify the backup and say what would be restored where, writing nothing")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=restore_command)
+
+
+def _live_store(ctx):  # noqa: ANN001, ANN202
+    """The store, or None when the live database is damaged: restoring a backup over it is the way out, and the
+    catalogue inside it cannot be read."""
+    import sqlite3
+
+    from fleetdeck.services.errors import FleetdeckError
+    from fleetdeck.services.exitcodes import ExitCode
+    from fleetdeck.services.maintenance.restore import damaged
+
+    try:
+        return ctx.store
+    except (FleetdeckError, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, FleetdeckError) and exc.exit_code != ExitCode.DATAERR:
+            raise
+        if damaged(ctx.paths.db_file) is None:
+            raise
+        return None
 
 
 def restore_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
@@ -36,7 +57,8 @@ def restore_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.services.maintenance.restore import find_backup, resolve, restore
 
     folder = backup_dir(ctx.config)
-    path, row = find_backup(ctx.store, folder, args.backup)
+    store = _live_store(ctx)
+    path, row = find_backup(store, folder, args.backup)
     if (row["source"] == PROJECT_SOURCE) if row is not None else is_project_archive(path):
         if args.force:
             raise UsageError("--force is for databases: project data is never restored over existing files "
@@ -44,15 +66,18 @@ def restore_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         return _restore_files(args, path, row["sha256"] if row is not None else None)
     if args.only:
         raise UsageError("--only is for project-data archives")
-    plan = resolve(ctx.store, folder, args.backup, args.to)
-    if plan.target.resolve() == ctx.store.path.resolve():
+    plan = resolve(store, folder, args.backup, args.to, live=ctx.paths.db_file)
+    if store is not None and not args.dry_run and plan.target.resolve() == store.path.resolve():
         ctx.close()  # our own connection must not hold the database we are about to replace
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    safety = restore(plan, force=args.force, safety_dir=folder, stamp=stamp)
+    safety = restore(plan, force=args.force, safety_dir=folder, stamp=stamp, dry_run=args.dry_run)
     result = {"backup": str(plan.backup), "restored_to": str(plan.target),
-              "safety_copy": str(safety) if safety else None}
+              "safety_copy": str(safety) if safety else None, "dry_run": args.dry_run}
     if args.json:
         print_json(result, stream=sys.stdout)
+    elif args.dry_run:
+        print(f"would restore {plan.backup} (verified) to {plan.target}"
+              + (f", keeping the previous copy at {safety}" if safety else "") + "; nothing written")
     else:
         print(f"restored {plan.backup} to {plan.target}" + (f" (previous copy kept at {safety})" if safety else ""))
     return 0
@@ -62,10 +87,12 @@ def _restore_files(args: argparse.Namespace, path, sha256: str | None) -> int:  
     from fleetdeck.app.output import print_json
     from fleetdeck.services.maintenance.projectrestore import restore_files
 
-    result = restore_files(path, sha256=sha256, to=args.to, only=args.only)
+    result = restore_files(path, sha256=sha256, to=args.to, only=args.only, dry_run=args.dry_run)
     if args.json:
-        print_json(result.as_json(), stream=sys.stdout)
+        print_json({**result.as_json(), "dry_run": args.dry_run}, stream=sys.stdout)
     else:
         extra = f", {result.already_there} already there" if result.already_there else ""
-        print(f"restored {result.written} file(s) from {path} under {result.root}{extra}")
+        verb = "would restore" if args.dry_run else "restored"
+        print(f"{verb} {result.written} file(s) from {path} under {result.root}{extra}"
+              + ("; nothing written" if args.dry_run else ""))
     return 0

@@ -64,7 +64,7 @@ def _safe(member: tarfile.TarInfo) -> bool:
 
 
 def restore_files(archive: Path, *, sha256: str | None, to: str | None = None,
-                  only: str | None = None) -> FilesRestored:
+                  only: str | None = None, dry_run: bool = False) -> FilesRestored:
     if sha256 and sha256_file(archive) != sha256:
         raise DataError(f"{archive}: checksum differs from the one recorded when it was made")
     root = Path(os.path.abspath(os.path.expanduser(to))) if to else Path("/")
@@ -84,6 +84,15 @@ def restore_files(archive: Path, *, sha256: str | None, to: str | None = None,
             if conflicts:
                 raise UsageError(f"{len(conflicts)} file(s) to restore already exist with other content, "
                                  f"e.g. {conflicts[0]}; nothing restored (restore elsewhere with --to DIR)")
+            if dry_run:  # every target is checked: count what a real run would write, and write nothing
+                for member in chosen:
+                    if member.isdir():
+                        result.folders += 1
+                    elif member.name in present:
+                        result.already_there += 1
+                    else:
+                        result.written += 1
+                return result
             created: list[tarfile.TarInfo] = []
             touched: set[Path] = set()
             for member in chosen:

@@ -63,4 +63,4 @@ def test_backup_list_and_restore_refusing_the_live_database(seeded: Paths, capsy
     assert len(database) == 1 and database[0]["local_exists"]
     assert main(["restore", str(database[0]["id"])]) == 64
     assert "--force" in capsys.readouterr().err
-    assert main(["restore", "nope.db"]) == 64
+    assert main(["restore", "nope.db"]) == 66  # no input

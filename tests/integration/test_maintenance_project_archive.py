@@ -228,5 +228,8 @@ def test_backup_list_shows_the_archive_and_restore_by_id_refuses_force(paths: Pa
     assert listing["not_in_catalogue"] == []
     assert main(["restore", str(archive[0]["id"]), "--force"]) == 64
     assert "never restored over existing files" in capsys.readouterr().err
+    assert main(["restore", str(archive[0]["id"]), "--to", str(tmp_path / "out"), "--dry-run", "--json"]) == 0
+    planned = json.loads(capsys.readouterr().out)
+    assert planned["written"] == 5 and planned["dry_run"] is True and not (tmp_path / "out").exists()
     assert main(["restore", str(archive[0]["id"]), "--to", str(tmp_path / "out"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["written"] == 5
