@@ -14,8 +14,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--cron", action="store_true", help="print crontab lines")
     group.add_argument("--systemd", metavar="DIR", help="write fleetdeck-JOB.service and .timer files into DIR")
-    p.add_argument("--json", action="store_true", help="print the schedule as JSON")
+    group.add_argument("--json", action="store_true", help="print the schedule as JSON")
     p.set_defaults(handler=schedule)
+
+
+# Where fleetdeck's files are and which transcripts it reads: cron and systemd start jobs with an environment
+# of their own, so a job must be told these or it would use another database than this shell's. Settings
+# overridden as FLEETDECK_<SECTION>_<KEY> are not carried (they may hold secrets, and units are world-readable):
+# they belong in the config file.
+CARRIED = ("FLEETDECK_HOME", "FLEETDECK_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
+           "CLAUDE_CONFIG_DIR", "CODEX_HOME")
+
+
+def _carried_env() -> list[tuple[str, str]]:
+    import os
+
+    return [(name, os.environ[name]) for name in CARRIED if os.environ.get(name)]
 
 
 def _fleetdeck_command() -> str:
@@ -23,6 +37,11 @@ def _fleetdeck_command() -> str:
     if found:
         return found
     return f"{shlex.quote(sys.executable)} -m fleetdeck.app.cli"
+
+
+def _unit_text(text: str) -> str:
+    """Text inside a unit file's double quotes: systemd reads % as a specifier and backslash as an escape."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
 
 
 def schedule(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
@@ -39,12 +58,14 @@ def schedule(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         print_json([{"job": s.name, "cron": c, "on_calendar": to_on_calendar(c)} for s, c in entries])
         return 0
     if args.cron:
-        home = ctx.paths
+        home = ctx.paths.ensure()  # the lines append to a log in it, and the shell will not create its folder
         log = home.log_dir / "cron.log"
         print("# fleetdeck default schedule - install with: fleetdeck schedule --cron | crontab -")
         print("# Each job takes its own lock: an overlapping run exits 75 at once and the next tick retries.")
+        env = "".join(f"{name}={shlex.quote(value)} " for name, value in _carried_env())
         for spec, cron in entries:
-            print(f"{cron} {command} run {spec.name} >> {shlex.quote(str(log))} 2>&1")
+            line = f"{env}{command} run {spec.name} >> {shlex.quote(str(log))} 2>&1"
+            print(f"{cron} {line.replace('%', chr(92) + '%')}")  # crontab reads a bare % as a newline
         return 0
     target = Path(args.systemd).expanduser()
     try:
@@ -56,7 +77,8 @@ def schedule(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
                 f"Description=fleetdeck job {spec.name}: {spec.description}\n\n"
                 "[Service]\n"
                 "Type=oneshot\n"
-                f"ExecStart={command} run {spec.name}\n"
+                + "".join(f'Environment="{_unit_text(f"{name}={value}")}"\n' for name, value in _carried_env())
+                + f"ExecStart={_unit_text(command)} run {spec.name}\n"
                 # 75 means another run holds the lock: not a failure of this unit.
                 "SuccessExitStatus=75\n",
                 encoding="utf-8",

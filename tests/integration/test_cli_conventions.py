@@ -35,3 +35,29 @@ def test_limits_and_day_counts_must_be_whole_numbers_of_at_least_one(fleet_home:
         result = run_cli(command)
         assert result.returncode == 64, (command, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1 and "--" in result.stderr
+
+
+def test_scheduled_jobs_use_the_same_files_as_the_shell_that_wrote_the_schedule(fleet_home: Path,
+                                                                                 tmp_path: Path) -> None:
+    """cron and systemd start jobs with an environment of their own: FLEETDECK_HOME must be in the lines."""
+    import subprocess
+
+    cron = run_cli(["schedule", "--cron"])
+    line = next(line for line in cron.stdout.splitlines() if " run store-check " in line)
+    command = line.split(" ", 5)[5]
+    ran = subprocess.run(["sh", "-c", command], env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+                         capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "store ok" in (fleet_home / "state" / "logs" / "cron.log").read_text()
+    assert not (tmp_path / ".local").exists()  # it did not start a second fleetdeck under $HOME
+    assert run_cli(["schedule", "--systemd", str(tmp_path / "units")]).returncode == 0
+    service = (tmp_path / "units" / "fleetdeck-store-check.service").read_text()
+    assert f'Environment="FLEETDECK_HOME={fleet_home}"' in service
+
+
+def test_schedule_json_is_the_schedule_alone(fleet_home: Path, tmp_path: Path) -> None:
+    alone = run_cli(["schedule", "--json"])
+    assert alone.returncode == 0, alone.stderr
+    assert any(entry["job"] == "store-check" for entry in json.loads(alone.stdout))
+    both = run_cli(["schedule", "--systemd", str(tmp_path / "units"), "--json"])
+    assert both.returncode == 64 and not (tmp_path / "units").exists()  # was: JSON printed, no unit written
