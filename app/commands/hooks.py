@@ -18,17 +18,22 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from pathlib import Path
 
     from fleetdeck.app.output import print_json
+    from fleetdeck.services.errors import CantCreateError
     from fleetdeck.services.health import hooks
     from fleetdeck.services.health.hookevents import HookEvents
 
     settings = Path(args.settings).expanduser() if args.settings else hooks.default_settings_path()
+    try:
+        out = (hooks.install(settings, HookEvents.default_path(ctx.paths), dry_run=args.dry_run)
+               if args.what == "install" else hooks.uninstall(settings, dry_run=args.dry_run))
+    except OSError as exc:  # reading is checked by the service; this is its folder or file refusing the write
+        culprit = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(settings) else ""
+        raise CantCreateError(f"cannot write {settings}: {exc.strerror or exc}{culprit}") from None
     if args.what == "install":
-        out = hooks.install(settings, HookEvents.default_path(ctx.paths), dry_run=args.dry_run)
         changed = out["added"]
         line = (f"{'would add' if args.dry_run else 'added'} hooks for {', '.join(changed)} in {settings}"
                 if changed else f"hooks already installed in {settings}")
     else:
-        out = hooks.uninstall(settings, dry_run=args.dry_run)
         changed = out["removed"]
         line = (f"{'would remove' if args.dry_run else 'removed'} fleetdeck hooks for {', '.join(changed)} from {settings}"
                 if changed else f"no fleetdeck hooks in {settings}")

@@ -64,3 +64,12 @@ def test_a_prompt_file_that_is_not_there_exits_66(fleet_home: Path, tmp_path: Pa
         assert result.returncode == 66, (command, result.stderr)
         assert "missing" in _one_line(result.stderr) or str(tmp_path) in result.stderr
     assert run_cli(["task", "list", "--json"]).stdout.strip() == "[]"
+
+
+def test_hooks_install_into_a_folder_that_cannot_be_made_exits_73(fleet_home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = run_cli(["hooks", "install", "--settings", str(blocker / "settings.json")])
+    assert result.returncode == 73
+    assert str(blocker) in _one_line(result.stderr)
+    assert blocker.read_text() == "x"
