@@ -10,6 +10,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
+MAX_DAYS = 3660  # ten years, as for the dashboard
+
+
 def _num(value: float | None, fmt: str = "{:.1f}") -> str | None:
     return None if value is None else fmt.format(value)
 
@@ -28,8 +31,8 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.services.errors import UsageError
     from fleetdeck.services.metrics.report import perf_report
 
-    if not args.days > 0:
-        raise UsageError(f"--days must be positive, got {args.days:g}")
+    if not 0 < args.days <= MAX_DAYS:  # (also refuses nan; inf and 1e308 overflowed the window's timestamps)
+        raise UsageError(f"--days must be positive and at most {MAX_DAYS}, got {args.days:g}")
     # output.print_table binds sys.stdout when imported; look it up now so redirected stdout is honoured.
     print_table = partial(_print_table, stream=sys.stdout)
     report = perf_report(ctx.store, ctx.clock.now(), args.days)

@@ -61,3 +61,10 @@ def test_schedule_json_is_the_schedule_alone(fleet_home: Path, tmp_path: Path) -
     assert any(entry["job"] == "store-check" for entry in json.loads(alone.stdout))
     both = run_cli(["schedule", "--systemd", str(tmp_path / "units"), "--json"])
     assert both.returncode == 64 and not (tmp_path / "units").exists()  # was: JSON printed, no unit written
+
+
+def test_report_perf_refuses_windows_no_clock_can_hold(fleet_home: Path) -> None:
+    for days in ("inf", "1e308", "nan", "0"):
+        result = run_cli(["report", "perf", "--days", days])
+        assert result.returncode == 64, (days, result.stderr)
+        assert "--days must be positive" in result.stderr and "internal error" not in result.stderr
