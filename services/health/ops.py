@@ -81,6 +81,14 @@ def kill(store: "Store", ref: str, *, dry_run: bool = False) -> str:
     if dry_run:
         return f"would kill {s['name']} (pane {s['pane_id']} on {s['socket']})"
     kill_pane(s["socket"], s["pane_id"])
+    # Gone now, not at the next poll: the server of its last pane exits with it, and a poll that cannot reach
+    # a server leaves its sessions listed as 'unknown' (a pane with its id that comes back revives the row).
+    now = int(time.time())
+    with store.write() as conn:
+        conn.execute("UPDATE sessions SET gone_at = ?, state = 'dead', state_since = ?, detail = 'killed'"
+                     " WHERE id = ? AND gone_at IS NULL", (now, now, s["id"]))
+        conn.execute("INSERT INTO session_states (session_id, at, from_state, to_state, detail)"
+                     " VALUES (?, ?, ?, 'dead', 'killed')", (s["id"], now, s["state"]))
     log(store, s, f"{s['name']} killed", "warning")
     return f"killed {s['name']}"
 
