@@ -25,9 +25,13 @@ def watch(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     ctx.setup_logging()
     only = set(args.only) if args.only else None
-    for name in only or ():
-        if get_job(name) is None:
+    for name in sorted(only or ()):
+        spec = get_job(name)
+        if spec is None:
             raise UsageError(f"unknown job {name!r}")
+        if not spec.watch_interval:  # the loop would skip it and idle until stopped
+            raise UsageError(f"job {name!r} has no watch interval: run it once with `fleetdeck run {name}`, or "
+                             "on its schedule (`fleetdeck schedule --cron`)")
     watcher = Watcher(ctx.config, ctx.store, ctx.clock, ctx.events, only=only)
 
     def stop(signum: int, frame: object) -> None:

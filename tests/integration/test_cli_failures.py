@@ -73,3 +73,9 @@ def test_hooks_install_into_a_folder_that_cannot_be_made_exits_73(fleet_home: Pa
     assert result.returncode == 73
     assert str(blocker) in _one_line(result.stderr)
     assert blocker.read_text() == "x"
+
+
+def test_watch_only_a_job_it_would_never_run_is_a_usage_error(fleet_home: Path) -> None:
+    result = run_cli(["watch", "--only", "store-check", "--passes", "1"], timeout=30)
+    assert result.returncode == 64  # was: "running nothing", idle until stopped
+    assert "fleetdeck run store-check" in _one_line(result.stderr)
