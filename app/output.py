@@ -17,6 +17,14 @@ def use_color(stream: TextIO | None = None) -> bool:
     return stream.isatty()
 
 
+def redraws(stream: TextIO | None = None) -> bool:
+    """Whether a progress line may redraw itself in place (carriage return, erase to end of line): a terminal,
+    and not one that says it cannot move the cursor (TERM=dumb: Emacs shells, some CI logs). NO_COLOR is about
+    colour (no-color.org) and leaves this alone."""
+    stream = stream or sys.stderr
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
 def print_json(data: Any, stream: TextIO | None = None) -> None:
     # sys.stdout is looked up per call: it can be replaced after import (pytest's capsys, redirection).
     stream = stream or sys.stdout

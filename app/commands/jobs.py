@@ -94,7 +94,7 @@ def run_job_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli", ok_stream=None) -> int:  # noqa: ANN001
     """Run the job and print its result: on stdout when it succeeds (``ok_stream`` instead, for a job run
     ahead of another command's output), else on stderr; its exit code."""
-    from fleetdeck.app.output import print_json
+    from fleetdeck.app.output import print_json, redraws
     from fleetdeck.services.jobrunner import run_job
     from fleetdeck.services.jobs import JobContext
 
@@ -104,7 +104,7 @@ def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli", ok_st
         config=ctx.config, store=ctx.store, clock=ctx.clock, events=ctx.events,
         dry_run=bool(getattr(job_args, "dry_run", False)), trigger=trigger, options=options,
     )
-    progress = not job_args.json and sys.stderr.isatty()
+    progress = not job_args.json and redraws(sys.stderr)
     if progress:
         job_ctx.events.subscribe(_stderr_progress, ("job.progress",))
     outcome = run_job(spec, job_ctx)
