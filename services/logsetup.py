@@ -6,6 +6,7 @@ from every record before it is written.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import TYPE_CHECKING
@@ -36,6 +37,10 @@ def _patch(record: dict) -> None:
     record["message"] = redact(record["message"])
 
 
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def setup_logging(config: "Config", *, stderr_level: str | None = None) -> None:
     """Route loguru to the log file; call once per process."""
     global _configured
@@ -56,6 +61,7 @@ def setup_logging(config: "Config", *, stderr_level: str | None = None) -> None:
         encoding="utf-8",
         backtrace=False,
         diagnose=False,  # diagnose would print local variables, which can hold prompts or keys
+        opener=_private,  # job results name spend and sessions: owner-only, like the database
     )
     if stderr_level:
         # Tracebacks and other file-only records stay out of stderr unless we are debugging.

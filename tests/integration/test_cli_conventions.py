@@ -94,3 +94,9 @@ def test_a_dumb_terminal_gets_the_result_without_escape_codes(fleet_home: Path) 
     os.close(primary)
     assert proc.wait(30) == 0
     assert b"store ok" in out and b"\x1b" not in out
+
+
+def test_the_log_file_is_readable_by_its_owner_only(fleet_home: Path) -> None:
+    assert run_cli(["run", "store-check"]).returncode == 0
+    log = fleet_home / "state" / "logs" / "fleetdeck.log"
+    assert "store-check" in log.read_text() and log.stat().st_mode & 0o077 == 0
