@@ -43,5 +43,8 @@ def dashboard(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     if args.open:
         import webbrowser
 
-        webbrowser.open(out.resolve().as_uri())
+        if not webbrowser.open(out.resolve().as_uri()):  # no browser here (a server, ssh): say so, it is written
+            import sys
+
+            print(f"fleetdeck: found no browser to open it; open {out.resolve().as_uri()} yourself", file=sys.stderr)
     return 0

@@ -100,3 +100,18 @@ def test_the_log_file_is_readable_by_its_owner_only(fleet_home: Path) -> None:
     assert run_cli(["run", "store-check"]).returncode == 0
     log = fleet_home / "state" / "logs" / "fleetdeck.log"
     assert "store-check" in log.read_text() and log.stat().st_mode & 0o077 == 0
+
+
+def test_dashboard_open_without_a_browser_says_so_and_still_writes_it(fleet_home: Path, tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER")}
+    env["PATH"] = str(tmp_path / "empty")  # no browser, graphical or not
+    out = tmp_path / "costs.html"
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "fleetdeck.app.cli", "dashboard", "--no-ingest", "--open",
+                             "--out", str(out)], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and out.exists()
+    assert f"open {out.as_uri()} yourself" in result.stderr  # was: silence, as if it had opened
