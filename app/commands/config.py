@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=show_config)
     init = csub.add_parser("init", help="write a commented config file with every default")
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--force", action="store_true", help="replace an existing file (the old one is kept beside it)")
+    init.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
     init.set_defaults(handler=init_config)
     paths = csub.add_parser("paths", help="print where fleetdeck keeps its files")
     paths.add_argument("--json", action="store_true", help="print JSON")
@@ -52,15 +53,26 @@ MAX_VALUE = 60  # characters of a value in the table
 
 def init_config(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     import os
+    import shutil
+    import time
 
     from fleetdeck.services.config import discover_sections, render_template
     from fleetdeck.services.errors import CantCreateError, UsageError
 
     path = ctx.paths.config_file
-    if path.exists() and not args.force:
-        raise UsageError(f"{path} already exists (use --force to overwrite)")
+    exists = path.exists()
+    if exists and not args.force:
+        raise UsageError(f"{path} already exists (use --force to replace it; the old one is kept beside it)")
+    # The user's settings are not lost to --force: the old file stays beside the new one.
+    kept = path.with_name(f"{path.name}.before-init-{time.strftime('%Y%m%dT%H%M%S')}") if exists else None
+    if args.dry_run:
+        print(f"would write {path}" + (f", keeping the old one as {kept}" if kept else "") + "; nothing written")
+        return 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if kept is not None:
+            shutil.copy2(path, kept)
+            os.chmod(kept, 0o600)
         tmp = path.with_suffix(".toml.tmp")
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -68,7 +80,7 @@ def init_config(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         os.replace(tmp, path)
     except OSError as exc:
         raise CantCreateError(f"cannot write {path}: {exc.strerror or exc}") from None
-    print(f"wrote {path}")
+    print(f"wrote {path}" + (f" (the old one is kept as {kept})" if kept else ""))
     return 0
 
 

@@ -115,3 +115,17 @@ def test_dashboard_open_without_a_browser_says_so_and_still_writes_it(fleet_home
                              "--out", str(out)], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and out.exists()
     assert f"open {out.as_uri()} yourself" in result.stderr  # was: silence, as if it had opened
+
+
+def test_config_init_force_keeps_the_users_file_and_dry_run_writes_nothing(fleet_home: Path) -> None:
+    config = fleet_home / "config.toml"
+    assert run_cli(["config", "init", "--dry-run"]).returncode == 0 and not config.exists()
+    mine = '[general]\ntimezone = "Europe/Paris"\n'
+    config.write_text(mine)
+    assert run_cli(["config", "init", "--force", "--dry-run"]).returncode == 0
+    assert config.read_text() == mine
+    replaced = run_cli(["config", "init", "--force"])
+    assert replaced.returncode == 0, replaced.stderr
+    (kept,) = fleet_home.glob("config.toml.before-init-*")
+    assert kept.read_text() == mine and kept.stat().st_mode & 0o077 == 0  # was: overwritten, gone
+    assert str(kept) in replaced.stdout and "timezone" in config.read_text()
