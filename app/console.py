@@ -15,6 +15,7 @@ from typing import Any, Callable
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Label, ProgressBar
 
 from fleetdeck.app.console_env import ConsoleEnv
@@ -181,7 +182,12 @@ class FleetdeckApp(App[None]):
                     logger.exception("pane {} failed to load", name)
                     pane.show_error(f"{type(exc).__name__}: {exc}")
                 else:
-                    pane.show(view)
+                    try:
+                        pane.show(view)
+                    except NoMatches:
+                        if self._closing or pane._closing or not pane.is_attached:
+                            return  # the console is closing and has removed the pane's body under the load
+                        raise
             wake.clear()
             try:
                 await asyncio.wait_for(wake.wait(), timeout=controller.interval)

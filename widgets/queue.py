@@ -65,15 +65,23 @@ class QueuePane(Pane):
         table.add_columns(*COLUMNS)
         yield table
 
+    def on_resize(self) -> None:
+        self._fit_head()
+
+    def _fit_head(self) -> None:
+        # A narrow pane gives its width to the summary: the drain ETA matters more than the depth sparkline.
+        self.query("#queue-depth").set(display=self.size.width >= 60)
+
     def update_view(self, view: Any) -> None:
         self.loaded = True
+        self._fit_head()  # the body (and the sparkline) may have mounted after the last resize
         self.set_empty(None if view.items else self.empty_text)
         s = view.summary
-        # The drain ETA is what the pane is for: it comes before the agents' counts (the sessions pane has those),
-        # and a narrow pane wraps the line rather than cut it off.
+        # The drain ETA is what the pane is for: it comes first, the agents' counts (the sessions pane has those)
+        # on a second row of their own, so a narrow pane never parts a count from its word ("3" / "idle").
         self.set_text("#queue-summary",
             f"{s.get('pending', 0)} pending · {s.get('running', 0) + s.get('assigning', 0)} running · "
-            f"drain {s.get('eta_drain', '?')} · {' / '.join(session_counts(s, short=True))}")
+            f"drain {s.get('eta_drain', '?')}\n{' / '.join(session_counts(s, short=True))}")
         self.query_one("#queue-depth", Sparkline).data = list(view.depth) or [0]
         rows = {}
         for item in view.items:
