@@ -54,13 +54,24 @@ class Paths(NamedTuple):  # a NamedTuple, not a dataclass: importing dataclasses
 def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:
     env = os.environ if env is None else env
     home = env.get("FLEETDECK_HOME")
+    # Absolute paths: a relative one would mean another folder for every working directory (cron runs in $HOME).
     if home:
-        root = Path(home).expanduser()
-        config_file = Path(env["FLEETDECK_CONFIG"]) if env.get("FLEETDECK_CONFIG") else root / "config.toml"
+        root = Path(os.path.abspath(Path(home).expanduser()))
+        config_file = _absolute(env["FLEETDECK_CONFIG"]) if env.get("FLEETDECK_CONFIG") else root / "config.toml"
         return Paths(config_file=config_file, data_dir=root / "data", state_dir=root / "state")
     user_home = Path(env.get("HOME") or Path.home())
-    config_home = Path(env.get("XDG_CONFIG_HOME") or user_home / ".config")
-    data_home = Path(env.get("XDG_DATA_HOME") or user_home / ".local" / "share")
-    state_home = Path(env.get("XDG_STATE_HOME") or user_home / ".local" / "state")
-    config_file = Path(env["FLEETDECK_CONFIG"]) if env.get("FLEETDECK_CONFIG") else config_home / APP / "config.toml"
+    config_home = _xdg(env, "XDG_CONFIG_HOME") or user_home / ".config"
+    data_home = _xdg(env, "XDG_DATA_HOME") or user_home / ".local" / "share"
+    state_home = _xdg(env, "XDG_STATE_HOME") or user_home / ".local" / "state"
+    config_file = _absolute(env["FLEETDECK_CONFIG"]) if env.get("FLEETDECK_CONFIG") else config_home / APP / "config.toml"
     return Paths(config_file=config_file, data_dir=data_home / APP, state_dir=state_home / APP)
+
+
+def _absolute(path: str) -> Path:
+    return Path(os.path.abspath(Path(path).expanduser()))
+
+
+def _xdg(env: Mapping[str, str], name: str) -> Path | None:
+    """An XDG base directory; the spec says a relative one is invalid and to be ignored."""
+    value = env.get(name)
+    return Path(value) if value and os.path.isabs(value) else None

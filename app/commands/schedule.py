@@ -27,9 +27,11 @@ CARRIED = ("FLEETDECK_HOME", "FLEETDECK_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HO
 
 
 def _carried_env() -> list[tuple[str, str]]:
+    """The set ones, as absolute paths (cron runs in $HOME); a relative XDG one is ignored, as fleetdeck does."""
     import os
 
-    return [(name, os.environ[name]) for name in CARRIED if os.environ.get(name)]
+    return [(name, os.path.abspath(os.path.expanduser(os.environ[name]))) for name in CARRIED
+            if os.environ.get(name) and (not name.startswith("XDG_") or os.path.isabs(os.environ[name]))]
 
 
 def _fleetdeck_command() -> str:

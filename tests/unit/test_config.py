@@ -92,3 +92,13 @@ def test_xdg_directories_are_used_without_fleetdeck_home(tmp_path: Path) -> None
     assert paths.config_file == tmp_path / "c" / "fleetdeck" / "config.toml"
     assert paths.db_file == tmp_path / "d" / "fleetdeck" / "fleetdeck.db"
     assert paths.log_dir == tmp_path / "s" / "fleetdeck" / "logs"
+
+
+def test_paths_are_absolute_whatever_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cron runs jobs in $HOME: a relative FLEETDECK_HOME would be another folder there, and the XDG spec says a
+    relative XDG_*_HOME is invalid and to be ignored."""
+    monkeypatch.chdir(tmp_path)
+    home = resolve_paths({"FLEETDECK_HOME": "fleet"})
+    assert home.db_file == tmp_path / "fleet" / "data" / "fleetdeck.db"
+    xdg = resolve_paths({"HOME": str(tmp_path / "me"), "XDG_DATA_HOME": "relative/data"})
+    assert xdg.data_dir == tmp_path / "me" / ".local" / "share" / "fleetdeck"
