@@ -186,6 +186,10 @@ def import_(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     else:
         print(f"imported {result.added} prompts ({result.already} already queued, {result.torn} torn lines skipped,"
               f" {len(result.invalid)} invalid)")
-        for problem in result.invalid[:20]:
+        problems = sorted([f"line {n}: not a JSON object" for n in result.torn_lines] + result.invalid,
+                          key=lambda text: int(text.split(":", 1)[0].removeprefix("line ")))
+        for problem in problems[:20]:
             print(f"  {problem}", file=sys.stderr)
+        if len(problems) > 20:
+            print(f"  ... and {len(problems) - 20} more (`--json` lists them all)", file=sys.stderr)
     return 0

@@ -156,6 +156,7 @@ class ImportResult:
     added: int = 0
     already: int = 0  # lines imported by an earlier run of the same file
     torn: int = 0  # lines that are not JSON objects
+    torn_lines: list[int] = field(default_factory=list)  # their numbers, so that the user can find them
     invalid: list[str] = field(default_factory=list)  # "line N: reason"
 
 
@@ -181,10 +182,10 @@ def import_jsonl(store: Store, lines: Iterable[bytes], *, now: float, max_attemp
         try:
             obj = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
-            result.torn += 1
-            continue
+            obj = None
         if not isinstance(obj, dict):
             result.torn += 1
+            result.torn_lines.append(number)
             continue
         source = "import:" + hashlib.sha256(raw.rstrip(b"\r\n")).hexdigest()[:32]
         try:

@@ -79,3 +79,13 @@ def test_watch_only_a_job_it_would_never_run_is_a_usage_error(fleet_home: Path) 
     result = run_cli(["watch", "--only", "store-check", "--passes", "1"], timeout=30)
     assert result.returncode == 64  # was: "running nothing", idle until stopped
     assert "fleetdeck run store-check" in _one_line(result.stderr)
+
+
+def test_an_import_names_every_line_it_skipped(fleet_home: Path, tmp_path: Path) -> None:
+    jsonl = tmp_path / "prompts.jsonl"
+    jsonl.write_text('{"text": "kept"}\nnot json at all\n{"text": ""}\n["a list"]\n{"text": "also kept"}\n')
+    result = run_cli(["task", "import", str(jsonl)])
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 prompts" in result.stdout
+    assert result.stderr.splitlines() == ["  line 2: not a JSON object", "  line 3: empty prompt: nothing to send",
+                                          "  line 4: not a JSON object"]  # was: "2 torn lines", no numbers
