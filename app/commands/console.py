@@ -11,8 +11,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def console(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    require_terminal()
     run_console(ctx)
     return 0
+
+
+def require_terminal() -> None:
+    """Refuse before drawing: without a terminal on both ends the console would write its screen into a pipe or
+    file and wait for keys that never come."""
+    import sys
+
+    from fleetdeck.services.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the console needs a terminal on stdin and stdout; every action also runs headless "
+                         "(see `fleetdeck --help`)")
 
 
 def build_env(ctx, demo_socket: str | None = None):  # noqa: ANN001, ANN201

@@ -31,6 +31,10 @@ def demo(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     if args.agents is not None and not 1 <= args.agents <= 8:
         raise UsageError("--agents must be between 1 and 8")
+    if not args.no_console:
+        from fleetdeck.app.commands.console import require_terminal
+
+        require_terminal()  # before a fleet is started for a console that cannot open
     require_tmux()
     home = Path(tempfile.mkdtemp(prefix="fleetdeck-demo-"))
     home.chmod(0o700)

@@ -89,3 +89,10 @@ def test_an_import_names_every_line_it_skipped(fleet_home: Path, tmp_path: Path)
     assert "imported 2 prompts" in result.stdout
     assert result.stderr.splitlines() == ["  line 2: not a JSON object", "  line 3: empty prompt: nothing to send",
                                           "  line 4: not a JSON object"]  # was: "2 torn lines", no numbers
+
+
+def test_the_console_without_a_terminal_refuses_in_one_line_instead_of_drawing_into_a_pipe(fleet_home: Path) -> None:
+    for command in (["console"], ["demo", "--agents", "1"]):
+        result = run_cli(command, input="", timeout=30)  # stdin and stdout are pipes
+        assert result.returncode == 64, (command, result.stderr)  # was: escape codes on stdout, then a wait
+        assert "needs a terminal" in _one_line(result.stderr) and result.stdout == ""
