@@ -96,3 +96,17 @@ def test_the_console_without_a_terminal_refuses_in_one_line_instead_of_drawing_i
         result = run_cli(command, input="", timeout=30)  # stdin and stdout are pipes
         assert result.returncode == 64, (command, result.stderr)  # was: escape codes on stdout, then a wait
         assert "needs a terminal" in _one_line(result.stderr) and result.stdout == ""
+
+
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(fleet_home: Path) -> None:
+    import shlex
+    import subprocess
+    import sys
+
+    cli = f"{shlex.quote(sys.executable)} -m fleetdeck.app.cli"
+    for redirect, code in (("> /dev/full", 73), (">&-", 74)):  # a full disk; stdout closed
+        for command in ("jobs", "status", "task list --json"):
+            result = subprocess.run(["sh", "-c", f"{cli} {command} {redirect}"], capture_output=True, text=True,
+                                    timeout=60)
+            assert result.returncode == code, (command, redirect, result.stderr)
+            _one_line(result.stderr)
