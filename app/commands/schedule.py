@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import shlex
-import shutil
 import sys
-from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,6 +32,9 @@ def _carried_env() -> list[tuple[str, str]]:
 
 
 def _fleetdeck_command() -> str:
+    import shlex
+    import shutil
+
     found = shutil.which("fleetdeck")
     if found:
         return found
@@ -47,6 +47,9 @@ def _unit_text(text: str) -> str:
 
 
 def schedule(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
+    import shlex
+    from pathlib import Path
+
     from fleetdeck.app.output import print_json
     from fleetdeck.services.errors import CantCreateError
     from fleetdeck.services.jobs import all_jobs, effective_schedule
