@@ -26,6 +26,7 @@ def dashboard(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     if not 1 <= args.days <= 3660:
         raise UsageError(f"--days must be between 1 and 3660, not {args.days}")
     out = Path(args.out).expanduser() if args.out else ctx.paths.data_dir / "dashboard" / "costs.html"
+    ctx.paths.ensure()  # an unusable data or state folder is one line and 73, before the ingest looks at it
     if args.ingest:
         from fleetdeck.app.commands.ingest import refresh_before_report
 

@@ -110,3 +110,9 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(fleet_home: P
                                     timeout=60)
             assert result.returncode == code, (command, redirect, result.stderr)
             _one_line(result.stderr)
+
+
+def test_dashboard_in_a_home_that_cannot_be_created_exits_73() -> None:
+    result = run_cli(["dashboard"], env={"FLEETDECK_HOME": "/proc/fleetdeck-cannot-be-here"})
+    assert result.returncode == 73  # was: internal error 70 from the ingest that runs first
+    assert "cannot create /proc/fleetdeck-cannot-be-here" in _one_line(result.stderr)
