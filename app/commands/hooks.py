@@ -8,7 +8,8 @@ import argparse
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hooks", help="install or remove fleetdeck's Claude Code hooks (exact session states)")
     p.add_argument("what", choices=("install", "uninstall"))
-    p.add_argument("--settings", help="settings.json to edit (default: ~/.claude/settings.json)")
+    p.add_argument("--settings", help="settings.json to edit (default: $CLAUDE_CONFIG_DIR/settings.json, else "
+                                      "~/.claude/settings.json)")
     p.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run)
