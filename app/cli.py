@@ -171,8 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"fleetdeck: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              file=sys.stderr)
+        where = _log_traceback(ctx, argv)
+        print(f"fleetdeck: internal error: {type(exc).__name__}: {exc} "
+              f"({f'traceback in {where}; ' if where else ''}run with --debug to see it here)", file=sys.stderr)
         return 70
     finally:
         ctx.close()
@@ -214,6 +215,22 @@ def _database_failure(exc: BaseException, ctx: "object") -> tuple[str, int] | No
             where = f" {paths.db_file}" if paths is not None else ""
             return template.format(where=where, error=exc), code
     return None
+
+
+def _log_traceback(ctx: "object", argv: Sequence[str]) -> str | None:
+    """Write the traceback being handled to the log file (where a bug report starts); its path, or None when
+    the log cannot be written either."""
+    try:
+        import traceback
+
+        from loguru import logger
+
+        ctx.setup_logging()  # type: ignore[attr-defined]
+        logger.bind(file_only=True).error("internal error in `fleetdeck {}`:\n{}", " ".join(argv),
+                                          traceback.format_exc())
+        return str(ctx.paths.log_file)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - the one line on stderr still goes out
+        return None
 
 
 def _write_failure(exc: BaseException) -> tuple[str, int] | None:

@@ -116,3 +116,25 @@ def test_dashboard_in_a_home_that_cannot_be_created_exits_73() -> None:
     result = run_cli(["dashboard"], env={"FLEETDECK_HOME": "/proc/fleetdeck-cannot-be-here"})
     assert result.returncode == 73  # was: internal error 70 from the ingest that runs first
     assert "cannot create /proc/fleetdeck-cannot-be-here" in _one_line(result.stderr)
+
+
+def test_an_internal_error_is_one_line_and_its_traceback_goes_to_the_log(fleet_home: Path) -> None:
+    """A bug (here: a stdout that raises something no command expects) is exit 70, one line saying where the
+    traceback is, and the traceback in the log file for the bug report."""
+    from tests.helpers import run_python
+
+    code = ("import sys\n"
+            "from fleetdeck.app.cli import main\n"
+            "class Broken:\n"
+            "    def write(self, text): raise RuntimeError('the stdout broke')\n"
+            "    def flush(self): pass\n"
+            "    def isatty(self): return False\n"
+            "sys.stdout = Broken()\n"
+            "sys.exit(main(['jobs']))\n")
+    result = run_python(code)
+    assert result.returncode == 70
+    line = _one_line(result.stderr.replace("internal error", "bug"))  # (_one_line refuses the words)
+    log = fleet_home / "state" / "logs" / "fleetdeck.log"
+    assert str(log) in line and "RuntimeError: the stdout broke" in line
+    text = log.read_text()
+    assert "internal error in `fleetdeck jobs`" in text and "Traceback (most recent call last)" in text
