@@ -55,13 +55,13 @@ def list_archives(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
 
 def show_archive(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
-    import json
-    import time
     from pathlib import Path
 
-    from fleetdeck.services.errors import DataError
+    from fleetdeck.services.errors import DataError, UsageError
     from fleetdeck.services.maintenance.archive import read_archive
 
+    if args.limit < 0:
+        raise UsageError(f"--limit must be 0 (all) or more, got {args.limit}")
     since, until = _day(args.since), _day(args.until)
     batches = ctx.store.query(
         "SELECT file, min_at, max_at FROM archive_batches WHERE source = ? ORDER BY min_id", (args.table,))
@@ -75,23 +75,40 @@ def show_archive(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         path = Path(batch["file"])
         if not path.exists():
             raise DataError(f"{path}: archive file is missing")
-        for row in read_archive(path):
-            at = row.get("at")
-            if since is not None and isinstance(at, int) and at < since:
-                continue
-            if until is not None and isinstance(at, int) and at >= until:
-                continue
-            if needle and needle not in json.dumps(row, ensure_ascii=False).lower():
-                continue
-            row.pop("_rowid", None)
-            if args.json:
-                print(json.dumps(row, ensure_ascii=False))
-            elif "message" in row and "at" in row:
-                when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["at"]))
-                print(f"{when}  {row.get('level', ''):<8} {row.get('source', ''):<12} {row['message']}")
-            else:
-                print(json.dumps(row, ensure_ascii=False))
-            shown += 1
-            if args.limit and shown >= args.limit:
-                return 0
+        try:
+            shown = _print_rows(read_archive(path), args, since, until, needle, shown)
+        except BrokenPipeError:  # the reader went away (`| head`): the CLI's quiet exit
+            raise
+        except (OSError, EOFError, ValueError) as exc:  # damaged: the rows before the damage are out already
+            raise DataError(f"{path}: cannot read the rest of this archive: {exc}") from None
+        if args.limit and shown >= args.limit:
+            return 0
     return 0
+
+
+def _print_rows(rows, args: argparse.Namespace, since: int | None, until: int | None, needle: str,  # noqa: ANN001
+                shown: int) -> int:
+    """Print one archive's rows that pass the filters, up to --limit in all; how many are shown in all."""
+    import json
+    import time
+
+    for row in rows:
+        at = row.get("at")
+        if since is not None and isinstance(at, int) and at < since:
+            continue
+        if until is not None and isinstance(at, int) and at >= until:
+            continue
+        if needle and needle not in json.dumps(row, ensure_ascii=False).lower():
+            continue
+        row.pop("_rowid", None)
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        elif "message" in row and "at" in row:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["at"]))
+            print(f"{when}  {row.get('level', ''):<8} {row.get('source', ''):<12} {row['message']}")
+        else:
+            print(json.dumps(row, ensure_ascii=False))
+        shown += 1
+        if args.limit and shown >= args.limit:
+            break
+    return shown
