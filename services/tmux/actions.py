@@ -65,6 +65,8 @@ def new_session(socket: str, name: str, project_dir: str, command: str) -> str:
     try:
         session = server.new_session(session_name=name, start_directory=project_dir, window_command=command,
                                      attach=False)
+    except libtmux.exc.TmuxSessionExists:  # the name is taken: the user's to change, tmux is fine
+        raise UsageError(f"a tmux session named {name!r} already exists on {socket}") from None
     except libtmux.exc.LibTmuxException as exc:
         raise UnavailableError(f"tmux new-session: {exc}") from None
     session.set_option("remain-on-exit", "on")  # a crash stays visible as a dead pane

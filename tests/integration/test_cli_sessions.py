@@ -27,3 +27,13 @@ def test_a_killed_session_is_no_longer_listed_even_when_its_server_went_with_it(
     assert after["sessions"] == []  # was: still listed, in state 'unknown'
     again = run_cli(["sessions", "kill", "only"], env=env)
     assert again.returncode == 65 and "no live session" in again.stderr
+
+
+def test_a_session_name_already_taken_is_a_usage_error_not_tmux_unavailable(fleet_home: Path,
+                                                                           tmux_socket: str) -> None:
+    env = {"FLEETDECK_TMUX_SOCKETS": tmux_socket}
+    new = ["sessions", "new", "--name", "twin", "--dir", str(fleet_home), "--command", "sleep 600"]
+    assert run_cli(new, env=env).returncode == 0
+    again = run_cli(new, env=env)
+    assert again.returncode == 64, again.stderr  # was 69, as if tmux were down
+    assert "already exists" in again.stderr and len(again.stderr.strip().splitlines()) == 1
