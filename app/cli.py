@@ -190,16 +190,18 @@ def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> arg
 
 
 # SQLite's primary result codes (extended ones such as SQLITE_BUSY_SNAPSHOT start with them) that are the
-# user's situation rather than a bug: another process holding the database, a damaged file, a full disk.
+# user's situation rather than a bug: another process holding the database, a damaged file, a full disk. The
+# exception does not say which database; a lock or damage is all but always fleetdeck's own, shared one, so
+# those name it; a file that cannot be opened or written may be any (a restore target, a backup's copy).
 _SQLITE_FAILURES = (
-    ("SQLITE_BUSY", 75, "database{where} is busy: {error}; try again later"),
-    ("SQLITE_LOCKED", 75, "database{where} is busy: {error}; try again later"),
-    ("SQLITE_NOTADB", 65, "database{where} is damaged: {error} (see `fleetdeck restore --help`)"),
-    ("SQLITE_CORRUPT", 65, "database{where} is damaged: {error} (see `fleetdeck restore --help`)"),
-    ("SQLITE_READONLY", 73, "cannot write database{where}: {error}"),
-    ("SQLITE_CANTOPEN", 73, "cannot open database{where}: {error}"),
-    ("SQLITE_FULL", 73, "cannot write database{where}: {error}"),
-    ("SQLITE_IOERR", 74, "cannot read or write database{where}: {error}"),
+    ("SQLITE_BUSY", 75, "database {db} is busy: {error}; try again later"),
+    ("SQLITE_LOCKED", 75, "database {db} is busy: {error}; try again later"),
+    ("SQLITE_NOTADB", 65, "database {db} is damaged: {error} (see `fleetdeck restore --help`)"),
+    ("SQLITE_CORRUPT", 65, "database {db} is damaged: {error} (see `fleetdeck restore --help`)"),
+    ("SQLITE_READONLY", 73, "cannot write a database: {error}"),
+    ("SQLITE_CANTOPEN", 73, "cannot open a database: {error}"),
+    ("SQLITE_FULL", 73, "cannot write a database: {error}"),
+    ("SQLITE_IOERR", 74, "cannot read or write a database: {error}"),
 )
 
 
@@ -212,8 +214,8 @@ def _database_failure(exc: BaseException, ctx: "object") -> tuple[str, int] | No
     for prefix, code, template in _SQLITE_FAILURES:
         if name.startswith(prefix):
             paths = getattr(ctx, "__dict__", {}).get("paths")  # set only if the command resolved its paths
-            where = f" {paths.db_file}" if paths is not None else ""
-            return template.format(where=where, error=exc), code
+            message = template.format(db=paths.db_file if paths is not None else "", error=exc)
+            return message.replace("database  is", "database is"), code
     return None
 
 

@@ -92,6 +92,8 @@ def restore(plan: RestorePlan, *, force: bool, safety_dir: Path, stamp: str, dry
     """Restore; return the safety copy made of the replaced database, if there was one. With ``dry_run`` make
     the same checks and return the safety copy it would make, writing nothing."""
     verify(plan)
+    if plan.target.is_dir():
+        raise UsageError(f"{plan.target} is a folder: --to takes the database file to write")
     try:
         if plan.target.exists() and plan.target.stat().st_size > 0:
             if not force:

@@ -57,3 +57,14 @@ def test_a_damaged_database_is_restored_from_a_backup_and_its_bytes_kept_aside(f
     kept = Path(json.loads(restored.stdout)["safety_copy"])
     assert kept.read_bytes() == junk and kept.stat().st_mode & 0o077 == 0
     assert "the prompt that must survive" in run_cli(["task", "list"]).stdout
+
+
+def test_a_folder_as_the_target_is_refused_before_anything_is_read_or_written(fleet_home: Path,
+                                                                             tmp_path: Path) -> None:
+    _, backup = _backed_up(fleet_home)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    result = run_cli(["restore", backup.name, "--to", str(folder), "--force"])
+    assert result.returncode == 64  # was 74, blaming fleetdeck's own database for a disk I/O error
+    assert "is a folder" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert list(folder.iterdir()) == []
