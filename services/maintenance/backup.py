@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..config import Config
-from ..errors import FleetdeckError
+from ..errors import CantCreateError, FleetdeckError
 from ..store import Store
 from .archive import fsync_path
 from .dbcopy import copy_database, sha256_file
@@ -55,7 +55,10 @@ def backup_dir(config: Config, *, create: bool = True) -> Path:
     configured = str(config.get("backup", "dir", "") or "")
     folder = Path(configured).expanduser() if configured else config.paths.data_dir / "backups"
     if create:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:  # a [backup] dir that cannot be: the user's to fix, one line and 73
+            raise CantCreateError(f"cannot create the backup folder {folder}: {exc.strerror or exc}") from None
     return folder
 
 

@@ -138,3 +138,13 @@ def test_an_internal_error_is_one_line_and_its_traceback_goes_to_the_log(fleet_h
     assert str(log) in line and "RuntimeError: the stdout broke" in line
     text = log.read_text()
     assert "internal error in `fleetdeck jobs`" in text and "Traceback (most recent call last)" in text
+
+
+def test_a_backup_folder_that_cannot_be_created_exits_73(fleet_home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    env = {"FLEETDECK_BACKUP_DIR": str(blocker / "backups")}
+    for command in (["run", "backup"], ["backup", "list"]):
+        result = run_cli(command, env=env)
+        assert result.returncode == 73, (command, result.stderr)  # was 70, FileExistsError
+        assert "cannot create the backup folder" in _one_line(result.stderr)
