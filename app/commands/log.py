@@ -38,6 +38,13 @@ def _int(name: str, text: str | None) -> int | None:
     return int(t)
 
 
+def _absolute(path: str | None) -> str | None:
+    """As transcripts give it (an absolute cwd): `--project-dir .` would otherwise be a project of its own, '.'."""
+    import os
+
+    return os.path.abspath(os.path.expanduser(path)) if path else None
+
+
 def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     import sys
     from zoneinfo import ZoneInfo
@@ -56,7 +63,8 @@ def run(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         output_tokens=_int("OUTPUT_TOKENS", args.output_tokens),
         cache_read_tokens=_int("--cache-read", args.cache_read), cache_write_tokens=_int("--cache-write", args.cache_write),
         latency_ms=_int("--latency-ms", args.latency_ms), status="error" if args.error else "ok", error=args.error,
-        session=args.session, project_dir=args.project_dir, source="log", at=at, store=ctx.store, config=ctx.config)
+        session=args.session, project_dir=_absolute(args.project_dir), source="log", at=at, store=ctx.store,
+        config=ctx.config)
     if args.json:
         print_json(dict(ctx.store.query_one("SELECT * FROM api_calls WHERE id = ?", (logged.id,))), stream=sys.stdout)
     else:

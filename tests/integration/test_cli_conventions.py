@@ -129,3 +129,14 @@ def test_config_init_force_keeps_the_users_file_and_dry_run_writes_nothing(fleet
     (kept,) = fleet_home.glob("config.toml.before-init-*")
     assert kept.read_text() == mine and kept.stat().st_mode & 0o077 == 0  # was: overwritten, gone
     assert str(kept) in replaced.stdout and "timezone" in config.read_text()
+
+
+def test_log_stores_the_project_dir_absolute_as_transcripts_give_it(fleet_home: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    logged = subprocess.run([sys.executable, "-m", "fleetdeck.app.cli", "log", "sonnet", "review", "10", "5",
+                             "--project-dir", ".", "--json"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert logged.returncode == 0, logged.stderr
+    assert json.loads(logged.stdout)["project_dir"] == str(tmp_path)  # was '.', a project of its own
