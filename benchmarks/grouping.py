@@ -56,13 +56,16 @@ def run_fleetdeck(lines: list[str]) -> tuple[list[str], float]:
     rows = classify_batch(miner, lines)
     # rows are (signature, kind, title, stack, masked, template_id). The engine makes one group per signature
     # the batch gave, holding the masked text and template of its first line, and after the batch renames
-    # each group to its template's signature of that text (every template of a cold batch has changed);
-    # groups renamed alike merge. The same here, with C-level maps over the lines.
+    # each group of a changed template to its template's signature of that text (``Engine._rekey``, which
+    # starts by reading ``miner.dirty``: the counts are folded in and the changed templates listed; every
+    # template of a cold batch has changed); groups renamed alike merge. The same here, with C-level maps
+    # over the lines.
+    dirty = miner.dirty
     signatures = list(map(itemgetter(0), rows))
     first = dict(zip(reversed(signatures), reversed(rows)))  # signature -> its first row
     templates = miner.templates
-    renamed = {sig: "msg:" + templates[row[5]].signature(row[4].split()) if row[4] is not None else sig
-               for sig, row in first.items()}
+    renamed = {sig: "msg:" + templates[row[5]].signature(row[4].split())
+               if row[4] is not None and row[5] in dirty else sig for sig, row in first.items()}
     groups = list(map(renamed.__getitem__, signatures))
     return groups, time.process_time() - start
 

@@ -61,7 +61,9 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
     lines = miner._lines
     lookup = lines.get
     seen_get = miner._seen.get
-    count = miner.count
+    # Each text is counted on its template here, as ``Miner.add`` does: the engine reads ``miner.dirty`` after
+    # every batch, and folding a list of counted leaves then (``Miner.count``) cost more than this.
+    dirty_append = miner._dirty.append
     add_unseen = miner.add_unseen
     out: list[Classified] = []
     append = out.append
@@ -95,9 +97,17 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
                     if not roomy and len(lines) >= CACHE_SIZE:
                         lines.clear()
                     lines[text] = leaf
-                count(leaf)  # folded into its template's count when the miner's dirty set is read
+                t = leaf.template
+                t.count += 1
+                if not t.dirty:
+                    t.dirty = True
+                    dirty_append(t)
         else:
-            count(leaf)
+            t = leaf.template
+            t.count += 1
+            if not t.dirty:
+                t.dirty = True
+                dirty_append(t)
         if leaf.epoch == epoch:  # no template widened since this leaf's memo was checked
             append(leaf.memo)
             continue

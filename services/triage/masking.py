@@ -125,6 +125,7 @@ def mask_tokens(message: str, key: bytes | None = None, spans_done: bool = False
         if len(_WORDS) >= _CACHE_SIZE or len(_SPAN_ENDS) >= _CACHE_SIZE:
             _WORDS.clear()  # together: a key in _WORDS must be in _SPAN_ENDS when it matches _SPAN_END
             _SPAN_ENDS.clear()
+            _NUMBERS.clear()  # (it grows with _WORDS)
             out = [None] * len(keys)  # every token again, so that _SPAN_ENDS knows this message's keys too
         # the new shapes (a message has one or two), found by C scans of the list (cheaper than building a
         # compress/map/range pipeline); a key holding b"0" (a digit) is never a word
@@ -187,12 +188,21 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
     if "=" not in token and key.isascii() and key.strip(_SIMPLE_CHARS):
         simple = None
     else:
+        if _NUMBERS and digit:  # a number like one seen before but for its hex letters (0x0b85eee0)
+            hit = _NUMBERS.get(key.translate(_HEX_TO_ZERO))
+            if hit is not None and key[hit[1]] not in _UPPER_HEX:  # (an upper-case start may be an error code)
+                out = hit[0]
+                if len(key) <= _MAX_CACHED_TOKEN:
+                    _WORDS[key] = out
+                return out, False
         simple = _SIMPLE(token)
     number = simple[2] if simple is not None else None
     if simple is not None and (number is None or not number[0].isupper() or _ERROR_CODE(number) is None):
         # what the rules would make of it, without running them: lead and trail hold no digit
         if simple[1] is not None:
             out = simple[1] + WILDCARD + simple[3]
+            if not number.isdigit() and len(key) <= _MAX_CACHED_TOKEN:  # it has hex letters: see _NUMBERS
+                _NUMBERS[key.translate(_HEX_TO_ZERO)] = (out, len(simple[1]))
         elif simple[4] is not None:
             out = simple[4] + WILDCARD + simple[5]
         else:
@@ -293,6 +303,15 @@ _WORDS: dict[bytes, str] = {}  # token with digits zeroed -> masked token, when 
 _WORDS_get = _WORDS.get
 _SPAN_ENDS: set[bytes] = set()  # keys seen that match _SPAN_END
 _KEPT: dict[bytes, tuple[int, int]] = {}  # the same for tokens whose masked form kept digits: its shape
+# A number between brackets and punctuation (``_SIMPLE``'s first shape) masks to lead + <*> + trail whatever
+# its hex letters are: keyed by its key with hex letters zeroed too, (that masked token, where the number
+# starts), so that 0x0b85eee0 and 0x1438f9e0 cost one regex call between them, not one each. A token of the
+# same class key is such a number as well (the lead and trail are the same characters, the number the same
+# run of hex characters, 'x' at the same place); it takes the entry when it has a digit (a hex word without
+# one is no number) and does not start with an upper-case letter (which may make an error code).
+_NUMBERS: dict[bytes, tuple[str, int]] = {}
+_HEX_TO_ZERO = bytes.maketrans(b"abcdefABCDEF", b"000000000000")
+_UPPER_HEX = frozenset(b"ABCDEF")
 _VERBATIM = (-1, -1)
 
 
@@ -307,6 +326,7 @@ def clear_caches() -> None:
     _WORDS.clear()
     _SPAN_ENDS.clear()
     _KEPT.clear()
+    _NUMBERS.clear()
 
 
 def tokens(message: str) -> list[str]:
