@@ -183,9 +183,11 @@ def recent_runs(store, limit: int = 50, job: str | None = None) -> list[dict[str
 
 def last_runs(store) -> dict[str, dict[str, Any]]:  # noqa: ANN001
     """The most recent run of every job, keyed by job name: its latest job_runs row, or its latest unrecorded
-    pass (`watch`, the console) when that started later; a pass has ``id`` None."""
+    pass (`watch`, the console) when that started later; a pass has ``id`` None. A dry run changed nothing, so
+    it is not the job's last run."""
     rows = store.query(
-        "SELECT r.* FROM job_runs r JOIN (SELECT job, max(id) AS id FROM job_runs GROUP BY job) m ON m.id = r.id"
+        "SELECT r.* FROM job_runs r JOIN (SELECT job, max(id) AS id FROM job_runs WHERE dry_run = 0 GROUP BY job) m"
+        " ON m.id = r.id"
     )
     last = {r["job"]: dict(r) for r in rows}
     for p in store.query("SELECT * FROM job_passes"):

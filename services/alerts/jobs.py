@@ -15,7 +15,7 @@ def run_checks(ctx: JobContext) -> dict:
 
 # Not scheduled on its own: deliver-alerts runs the same checks before every delivery.
 @job("budget-check", description="Check budgets and spend spikes now; queue alerts for thresholds crossed",
-     mutates=False)
+     mutates=True)  # queueing an alert is a change: it is sent later
 async def budget_check(ctx: JobContext, progress: Progress) -> JobResult:
     if ctx.dry_run:
         return JobResult("budget-check: dry run, nothing checked")
@@ -25,10 +25,14 @@ async def budget_check(ctx: JobContext, progress: Progress) -> JobResult:
 
 
 @job("weekly-report", description="Write the week's spend report (Markdown + JSON) and send its summary",
-     schedule="0 18 * * 0", mutates=False)
+     schedule="0 18 * * 0", mutates=True)  # it writes two files and queues a message
 async def weekly_report(ctx: JobContext, progress: Progress) -> JobResult:
     from ..notify.outbox import enqueue
     from .weekly import build_report, summary_text, write_report
+
+    if ctx.dry_run:
+        return JobResult(f"weekly-report (dry run): would write the week's report under "
+                         f"{ctx.paths.data_dir / 'reports'} and queue its summary; nothing written")
 
     progress(0, 2, "summing the week")
     report = build_report(ctx.store, ctx.config, ctx.clock.now())

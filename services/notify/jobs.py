@@ -6,7 +6,7 @@ from ..jobs import JobContext, JobResult, Progress, job
 
 
 @job("deliver-alerts", description="Check budgets/spikes and deliver queued alerts to Slack, Telegram, desktop",
-     schedule="*/5 * * * *", mutates=False, watch_interval=10.0)
+     schedule="*/5 * * * *", mutates=True, watch_interval=10.0)  # it queues alerts and sends messages
 async def deliver_alerts(ctx: JobContext, progress: Progress) -> JobResult:
     import asyncio
 

@@ -140,3 +140,16 @@ def test_log_stores_the_project_dir_absolute_as_transcripts_give_it(fleet_home: 
                             timeout=60)
     assert logged.returncode == 0, logged.stderr
     assert json.loads(logged.stdout)["project_dir"] == str(tmp_path)  # was '.', a project of its own
+
+
+def test_jobs_that_queue_or_send_messages_say_they_change_data_and_take_a_dry_run(fleet_home: Path) -> None:
+    jobs = {row["name"]: row for row in json.loads(run_cli(["jobs", "--json"]).stdout)}
+    for name in ("deliver-alerts", "budget-check", "weekly-report"):  # were "changes data: no", no --dry-run
+        assert jobs[name]["changes_data"] is True and jobs[name]["dry_run"] is True, name
+        planned = run_cli(["run", name, "--dry-run", "--json"])
+        assert planned.returncode == 0, planned.stderr
+        assert json.loads(planned.stdout)["dry_run"] is True
+    assert not (fleet_home / "data" / "reports").exists()
+    assert json.loads(run_cli(["alerts", "list", "--json"]).stdout)["outbox"] == []
+    after = {row["name"]: row for row in json.loads(run_cli(["jobs", "--json"]).stdout)}
+    assert after["weekly-report"]["last_run"] is None  # a dry run is not the job's last run
