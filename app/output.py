@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re  # (argparse has loaded it already)
 import sys
 from typing import Any, Iterable, Sequence, TextIO
 
@@ -32,6 +33,16 @@ def print_json(data: Any, stream: TextIO | None = None) -> None:
     stream.write("\n")
 
 
+# Control characters other than newline and tab: text from logs, prompts and transcripts can hold colour codes
+# or worse (a title-setting or screen-clearing sequence) that would act on the reader's terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters (but newline and tab) written out as \\x1b and the like."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
@@ -39,7 +50,7 @@ def _cell(value: Any) -> str:
         return f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return str(value).replace("\n", " ")
+    return visible(str(value).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
 
 
 def format_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: str | None = None) -> str:

@@ -92,6 +92,8 @@ def _print_rows(rows, args: argparse.Namespace, since: int | None, until: int | 
     import json
     import time
 
+    from fleetdeck.app.output import visible
+
     for row in rows:
         at = row.get("at")
         if since is not None and isinstance(at, int) and at < since:
@@ -105,7 +107,7 @@ def _print_rows(rows, args: argparse.Namespace, since: int | None, until: int | 
             print(json.dumps(row, ensure_ascii=False))
         elif "message" in row and "at" in row:
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row["at"]))
-            print(f"{when}  {row.get('level', ''):<8} {row.get('source', ''):<12} {row['message']}")
+            print(visible(f"{when}  {row.get('level', ''):<8} {row.get('source', ''):<12} {row['message']}"))
         else:
             print(json.dumps(row, ensure_ascii=False))
         shown += 1

@@ -55,17 +55,18 @@ def list_bugs(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
 def show_bug(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.app.output import print_json
+    from fleetdeck.app.output import visible as v
     from fleetdeck.services.triage.queries import get_bug
 
     bug = get_bug(ctx.store, args.id)
     if args.json:
         print_json(bug, sys.stdout)
         return 0
-    print(f"bug #{bug['id']} [{bug['status']}] {bug['title']}  (by {bug['created_by']})")
+    print(f"bug #{bug['id']} [{bug['status']}] {v(bug['title'])}  (by {v(bug['created_by'])})")
     if bug["fix_note"]:
-        print(f"fix: {bug['fix_note']}")
+        print(f"fix: {v(bug['fix_note'])}")
     for g in bug["groups"]:
-        print(f"  group {g['id']} [{g['status']}] x{g['count']}: {g['title'][:100]}")
+        print(f"  group {g['id']} [{g['status']}] x{g['count']}: {v(g['title'][:100])}")
     return 0
 
 

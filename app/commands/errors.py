@@ -67,6 +67,7 @@ def list_errors(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
 def show_error(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.app.output import print_json
+    from fleetdeck.app.output import visible as v
     from fleetdeck.services.triage.queries import group_detail
 
     section = ctx.config.section("triage")
@@ -76,24 +77,24 @@ def show_error(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         return 0
     now = ctx.clock.now()
     print(f"group {g['id']}  [{g['severity']}, {g['status']}]  seen {g['count']}x,"
-          f" first {_ago(g['first_seen'], now)}, last {_ago(g['last_seen'], now)}; sources: {', '.join(g['sources'])}")
-    print(f"signature: {g['signature']}")
-    print(f"title:     {g['title']}")
+          f" first {_ago(g['first_seen'], now)}, last {_ago(g['last_seen'], now)}; sources: {v(', '.join(g['sources']))}")
+    print(f"signature: {v(g['signature'])}")
+    print(f"title:     {v(g['title'])}")
     if g["stack"]:
         print("stack (in-app frames, innermost last):")
         for frame in g["stack"].splitlines():
-            print(f"  {frame}")
+            print(f"  {v(frame)}")
     bug = g["bug"]
-    print(f"bug:       #{bug['id']} {bug['title']} ({bug['status']})" if bug else "bug:       none")
+    print(f"bug:       #{bug['id']} {v(bug['title'])} ({bug['status']})" if bug else "bug:       none")
     fix = g["fix"]
-    print(f"fix:       {fix['fix']}  ({fix['source']})" if fix else "fix:       no known fix")
+    print(f"fix:       {v(fix['fix'])}  ({v(fix['source'])})" if fix else "fix:       no known fix")
     if g.get("llm_fix"):
-        print(f"LLM suggestion (unverified, {g.get('llm_model') or 'model'}): {g['llm_fix']}")
+        print(f"LLM suggestion (unverified, {g.get('llm_model') or 'model'}): {v(g['llm_fix'])}")
     print(f"samples (latest {len(g['samples'])}):")
     for s in g["samples"]:
         flags = f" [{s['flags']}]" if s["flags"] else ""
-        print(f"--- {_ago(s['at'], now)} from {s['source']} {s['origin'] or ''}{flags}")
-        print(s["text"][:4000])
+        print(f"--- {_ago(s['at'], now)} from {s['source']} {v(s['origin'] or '')}{flags}")
+        print(v(s["text"][:4000]))
     return 0
 
 
@@ -110,12 +111,12 @@ def set_group_status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
 
 def suggest(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
-    from fleetdeck.app.output import print_json
+    from fleetdeck.app.output import print_json, visible
     from fleetdeck.services.triage.suggest import suggest_fix
 
     out = suggest_fix(ctx.store, ctx.config, args.id, refresh=args.refresh)
     if args.json:
         print_json(out, sys.stdout)
     else:
-        print(f"{out['label']}, {out['model']}{' (cached)' if out['cached'] else ''}:\n{out['text']}")
+        print(f"{out['label']}, {out['model']}{' (cached)' if out['cached'] else ''}:\n{visible(out['text'])}")
     return 0

@@ -94,7 +94,7 @@ def run_job_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli", ok_stream=None) -> int:  # noqa: ANN001
     """Run the job and print its result: on stdout when it succeeds (``ok_stream`` instead, for a job run
     ahead of another command's output), else on stderr; its exit code."""
-    from fleetdeck.app.output import print_json, redraws
+    from fleetdeck.app.output import print_json, redraws, visible
     from fleetdeck.services.jobrunner import run_job
     from fleetdeck.services.jobs import JobContext
 
@@ -116,9 +116,9 @@ def execute(spec, job_args: argparse.Namespace, ctx, trigger: str = "cli", ok_st
     else:
         stream = (ok_stream or sys.stdout) if outcome.status == "ok" else sys.stderr
         prefix = "" if outcome.status == "ok" else "fleetdeck: "
-        print(f"{prefix}{outcome.message}", file=stream)
+        print(f"{prefix}{visible(outcome.message)}", file=stream)
         if outcome.details:
-            print(outcome.details, file=stream)
+            print(visible(outcome.details), file=stream)
     if outcome.traceback and ctx.debug:
         print(outcome.traceback, file=sys.stderr)
     return int(outcome.exit_code)

@@ -26,6 +26,7 @@ def _trend(value: int | None) -> str:
 
 def report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     from fleetdeck.app.output import print_json, print_table
+    from fleetdeck.app.output import visible as v  # an LLM's words and file contents: no escape codes
     from fleetdeck.services.optimizer.report import build_report
 
     data = build_report(ctx.store)
@@ -43,7 +44,7 @@ def report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     if data["issues"]:
         print("\nissues:")
         for i in data["issues"]:
-            print(f"  [{i['severity']}] {i['file']}: {i['text']}")
+            print(v(f"  [{i['severity']}] {i['file']}: {i['text']}"))
     for title, rows in (("applied changes", data["applied"]), ("suggestions waiting", data["suggestions"])):
         if not rows:
             continue
@@ -51,10 +52,10 @@ def report(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         for c in rows:
             sha = f" {c['commit_sha'][:10]}" if c["commit_sha"] else ""
             extra = f" — {c['reason']}" if c["reason"] else ""
-            print(f"  #{c['id']} {c['status']}{sha} {c['file']} {c['change_type']}: {c['rationale']}{extra}")
+            print(v(f"  #{c['id']} {c['status']}{sha} {c['file']} {c['change_type']}: {c['rationale']}{extra}"))
             if c["status"] == "applied":
                 for line in c["patch"].splitlines():
-                    print(f"      {line}")
+                    print(f"      {v(line)}")
     return 0
 
 

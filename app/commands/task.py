@@ -122,7 +122,7 @@ def _age(seconds: float) -> str:
 
 
 def show(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
-    from fleetdeck.app.output import print_json
+    from fleetdeck.app.output import print_json, visible
     from fleetdeck.services.clock import utc_iso
     from fleetdeck.services.queue.prompts import get_prompt
 
@@ -135,8 +135,9 @@ def show(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     text = row.pop("text")
     for key, value in row.items():
         if value is not None:
-            print(f"{key + ':':<18} {value}")
+            print(f"{key + ':':<18} {visible(str(value))}")
     print("text:")
+    text = visible(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 

@@ -153,3 +153,19 @@ def test_jobs_that_queue_or_send_messages_say_they_change_data_and_take_a_dry_ru
     assert json.loads(run_cli(["alerts", "list", "--json"]).stdout)["outbox"] == []
     after = {row["name"]: row for row in json.loads(run_cli(["jobs", "--json"]).stdout)}
     assert after["weekly-report"]["last_run"] is None  # a dry run is not the job's last run
+
+
+def test_escape_codes_in_prompts_and_logged_errors_are_shown_not_obeyed(fleet_home: Path) -> None:
+    """Prompts and error samples are text from anywhere; a colour code or a title-setting sequence in them
+    would act on the reader's terminal (and break NO_COLOR). They are written out as \\x1b instead."""
+    hostile = "\x1b[31mDangerError\x1b[0m: \x1b]0;pwned\x07 then \x1b[2J"
+    assert run_cli(["task", "add", f"prompt {hostile}"]).returncode == 0
+    assert run_cli(["log", "sonnet", "review", "1", "1", "--error", hostile]).returncode == 0
+    assert run_cli(["run", "triage"]).returncode == 0
+    group = json.loads(run_cli(["errors", "--json"]).stdout)[0]["id"]
+    for command in (["task", "list"], ["task", "show", "1"], ["status"], ["errors"], ["errors", "show", str(group)]):
+        shown = run_cli(command)
+        assert shown.returncode == 0, (command, shown.stderr)
+        assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout, command
+    assert "\\x1b[31mDangerError" in run_cli(["errors", "show", str(group)]).stdout
+    assert json.loads(run_cli(["task", "show", "1", "--json"]).stdout)["text"] == f"prompt {hostile}"  # kept as is
