@@ -40,6 +40,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def visible(text: str) -> str:
     """``text`` with its control characters (but newline and tab) written out as \\x1b and the like."""
+    if text.isprintable():  # the usual case, checked in C (it is also false for a newline or a tab)
+        return text
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
