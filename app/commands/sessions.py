@@ -72,7 +72,10 @@ def list_sessions(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
             ("NAME", "AGENT", "STATE", "FOR", "CONTEXT", "RESTARTS", "PROJECT", "KEY"), align="lllrrrll")
         for socket, reason in result.unavailable.items():
             print(f"tmux {socket}: unavailable ({reason})", file=sys.stderr)
-    return 0
+    import shutil
+
+    # No server on a socket is no sessions; no tmux at all means the list cannot be true, whatever it holds.
+    return 69 if shutil.which("tmux") is None else 0
 
 
 def send(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001

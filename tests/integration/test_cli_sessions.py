@@ -37,3 +37,10 @@ def test_a_session_name_already_taken_is_a_usage_error_not_tmux_unavailable(flee
     again = run_cli(new, env=env)
     assert again.returncode == 64, again.stderr  # was 69, as if tmux were down
     assert "already exists" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+
+
+def test_sessions_without_tmux_installed_exits_69(fleet_home: Path, tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    result = run_cli(["sessions", "--json"], env={"PATH": str(tmp_path / "bin")})  # a PATH without tmux
+    assert result.returncode == 69  # was 0: an empty list that could not be true
+    assert "tmux is not installed" in json.loads(result.stdout)["unavailable"]["default"]
