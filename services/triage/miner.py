@@ -37,18 +37,25 @@ class Template:
     __slots__ = ("id", "tokens", "count", "values", "wild", "version", "dirty",
                  "_kept", "_kept_version", "_text", "words")
 
-    def __init__(self, id: int, tokens: list[str], count: int = 0) -> None:
+    def __init__(self, id: int, tokens: list[str], count: int = 0, text: str | None = None) -> None:
         self.id = id
         self.tokens = tokens
         self.count = count
         self.values: dict[int, set[str]] = {}
-        # positions holding <*> (a new template often has none: the first message of its shape, all words)
-        self.wild = {i for i, tok in enumerate(tokens) if tok == WILDCARD} if WILDCARD in tokens else set()
+        # positions holding <*> (a new template often has none: the first message of its shape, all words),
+        # found by C scans of the list (one or two, mostly; cheaper than a comprehension)
+        wild = self.wild = set()
+        i = -1
+        for _ in range(tokens.count(WILDCARD)):
+            i = tokens.index(WILDCARD, i + 1)
+            wild.add(i)
         self.version = 0  # bumped whenever tokens or values change, so leaves know their group is stale
         self.dirty = False  # counted or changed since the miner's last clear_dirty()
-        self._kept: list[int] = []  # positions ``signature`` takes from the message, as of _kept_version
-        self._kept_version = -1
-        self._text = ""
+        # positions ``signature`` takes from the message, and its text, as of _kept_version: none and
+        # ``text`` (the tokens joined, when the caller has it) for a template without values
+        self._kept: list[int] | tuple[()] = ()
+        self._kept_version = -1 if text is None else 0
+        self._text = "" if text is None else text
         # the words it was made of: its constants are among them (a constant only ever becomes <*>)
         self.words = set(tokens)
 
@@ -65,7 +72,7 @@ class Template:
         if self._kept_version != self.version:
             values = self.values  # (empty for a template that never widened, as most new ones: none kept)
             self._kept = (sorted(i for i in self.wild if i in values and len(values[i]) <= MAX_CONSTANTS)
-                          if values else [])
+                          if values else ())
             self._text = " ".join(self.tokens)
             self._kept_version = self.version
         if not self._kept:
@@ -179,7 +186,7 @@ class Miner:
         cache = self._cache
         leaf = cache.get(masked)
         if leaf is None:  # a new masked text: its template is found or made
-            leaf = Leaf(masked, toks, self._match(toks))
+            leaf = Leaf(masked, toks, self._match(toks, masked))
             if len(cache) >= CACHE_SIZE:
                 cache.clear()
             cache[masked] = leaf
@@ -245,9 +252,10 @@ class Miner:
             leaf.memo = None
         return leaf.group
 
-    def _match(self, toks: list[str]) -> Template:
+    def _match(self, toks: list[str], masked: str | None = None) -> Template:
         """The template of the same length whose constants the message matches best (the first of equals),
-        widened to take it, when it matches more than ``similarity`` of them; else a new template."""
+        widened to take it, when it matches more than ``similarity`` of them; else a new template (``masked``:
+        the tokens joined, when the caller has it)."""
         bucket = self._buckets.setdefault(len(toks), [])
         best, best_score = None, -1.0
         if bucket:
@@ -294,7 +302,7 @@ class Miner:
                 best.version += 1
                 self.epoch += 1
             return best
-        t = Template(self._next_id, list(toks))
+        t = Template(self._next_id, list(toks), 0, masked)
         self._next_id += 1
         self.templates[t.id] = t
         bucket.append(t)
