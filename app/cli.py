@@ -128,6 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 74
     if _wants_console(argv):
         argv = ["console"]
+    # --debug is the program's, but people add it at the end of the command that failed: take it anywhere
+    # before a `--` (as no command has an option or value of that name, nothing else is lost).
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:end]
+    if debug:
+        argv = [a for i, a in enumerate(argv) if a != "--debug" or i >= end]
     # Most invocations name one command whose module has the same name: load only that module. Anything else
     # (`--help`, `run` living in jobs.py, a typo) gets the full parser.
     parser = None
@@ -141,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extras:
         # argparse reports these from the top-level parser, whose help is not where the user should look.
         _innermost(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
+    args.debug = debug
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

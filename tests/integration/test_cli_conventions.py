@@ -169,3 +169,14 @@ def test_escape_codes_in_prompts_and_logged_errors_are_shown_not_obeyed(fleet_ho
         assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout, command
     assert "\\x1b[31mDangerError" in run_cli(["errors", "show", str(group)]).stdout
     assert json.loads(run_cli(["task", "show", "1", "--json"]).stdout)["text"] == f"prompt {hostile}"  # kept as is
+
+
+def test_debug_may_come_after_the_command_as_people_add_it_to_one_that_failed(fleet_home: Path) -> None:
+    listed = run_cli(["task", "list", "--json", "--debug"])
+    assert listed.returncode == 0, listed.stderr  # was 64: unrecognized arguments: --debug
+    assert json.loads(listed.stdout) == []
+    verbose = run_cli(["run", "store-check", "--debug"])
+    assert verbose.returncode == 0 and "job store-check started" in verbose.stderr
+    literal = run_cli(["task", "add", "--", "--debug"])  # after `--` it is the prompt's text
+    assert literal.returncode == 0, literal.stderr
+    assert json.loads(run_cli(["task", "show", "1", "--json"]).stdout)["text"] == "--debug"
