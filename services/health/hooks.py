@@ -47,9 +47,16 @@ def _ours(entry: Any) -> bool:
 
 
 def _write(path: Path, data: dict[str, Any], *, backup: bool) -> Path | None:
+    # A settings.json linked from a dotfiles repository is written where the link points: replacing the link by
+    # a file would cut it off from the repository, which would keep the old settings.
+    path = Path(os.path.realpath(path))
     saved = None
     if backup and path.exists():
-        saved = path.with_name(f"{path.name}.fleetdeck-backup-{time.strftime('%Y%m%dT%H%M%S')}")
+        stem = f"{path.name}.fleetdeck-backup-{time.strftime('%Y%m%dT%H%M%S')}"
+        saved, n = path.with_name(stem), 1
+        while saved.exists():  # an install and an uninstall within a second: keep both backups
+            n += 1
+            saved = path.with_name(f"{stem}-{n}")
         saved.write_bytes(path.read_bytes())
         os.chmod(saved, path.stat().st_mode & 0o777)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -180,3 +180,19 @@ def test_debug_may_come_after_the_command_as_people_add_it_to_one_that_failed(fl
     literal = run_cli(["task", "add", "--", "--debug"])  # after `--` it is the prompt's text
     assert literal.returncode == 0, literal.stderr
     assert json.loads(run_cli(["task", "show", "1", "--json"]).stdout)["text"] == "--debug"
+
+
+def test_hooks_edit_a_linked_settings_file_in_place_and_keep_every_backup(fleet_home: Path, tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles" / "settings.json"
+    dotfiles.parent.mkdir()
+    mine = '{"theme": "dark"}\n'
+    dotfiles.write_text(mine)
+    link = tmp_path / "claude" / "settings.json"
+    link.parent.mkdir()
+    link.symlink_to(dotfiles)
+    assert run_cli(["hooks", "install", "--settings", str(link)]).returncode == 0
+    assert run_cli(["hooks", "uninstall", "--settings", str(link)]).returncode == 0
+    assert link.is_symlink()  # was: replaced by a file, the dotfiles copy left without the change
+    assert json.loads(dotfiles.read_text()) == {"theme": "dark"}
+    backups = sorted(dotfiles.parent.glob("settings.json.fleetdeck-backup-*"))
+    assert mine in [b.read_text() for b in backups] and len(backups) == 2  # (one second apart or not)
