@@ -55,11 +55,13 @@ def init_config(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     import os
     import shutil
     import time
+    from pathlib import Path
 
     from fleetdeck.services.config import discover_sections, render_template
     from fleetdeck.services.errors import CantCreateError, UsageError
 
-    path = ctx.paths.config_file
+    # A config.toml linked from a dotfiles repository is written where the link points, the link kept.
+    path = Path(os.path.realpath(ctx.paths.config_file))
     exists = path.exists()
     if exists and not args.force:
         raise UsageError(f"{path} already exists (use --force to replace it; the old one is kept beside it)")

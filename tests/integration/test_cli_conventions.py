@@ -196,3 +196,13 @@ def test_hooks_edit_a_linked_settings_file_in_place_and_keep_every_backup(fleet_
     assert json.loads(dotfiles.read_text()) == {"theme": "dark"}
     backups = sorted(dotfiles.parent.glob("settings.json.fleetdeck-backup-*"))
     assert mine in [b.read_text() for b in backups] and len(backups) == 2  # (one second apart or not)
+
+
+def test_config_init_force_writes_through_a_linked_config_file(fleet_home: Path, tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "config.toml"
+    real.parent.mkdir()
+    real.write_text('[general]\ntimezone = "UTC"\n')
+    (fleet_home / "config.toml").symlink_to(real)
+    assert run_cli(["config", "init", "--force"]).returncode == 0
+    assert (fleet_home / "config.toml").is_symlink() and "log_level" in real.read_text()
+    assert len(list(real.parent.glob("config.toml.before-init-*"))) == 1
