@@ -4,8 +4,9 @@ Subcommands live in ``app/commands/<name>.py``, each with ``register(subparsers)
 Command modules import only argparse at module level and load services inside their handlers, which keeps
 `fleetdeck --help` fast (a test checks no heavy library is imported).
 
-Errors: a FleetdeckError prints one line ``fleetdeck: <message>`` and exits with its sysexits code; anything
-else is a bug: one line, exit 70, and the traceback only with --debug.
+Errors: a FleetdeckError prints one line ``fleetdeck: <message>`` and exits with its sysexits code; so do
+SQLite's busy/damaged/read-only/full failures and output that cannot be written (mapped here, for every
+command). Anything else is a bug: one line, exit 70, the traceback in the log file (and on stderr with --debug).
 """
 
 from __future__ import annotations
