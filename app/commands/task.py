@@ -69,9 +69,11 @@ def _prompt_text(args: argparse.Namespace) -> str:
 
     if args.file is not None and args.text is not None:
         raise UsageError("give the prompt as text or with --file, not both")
+    if args.file is None and args.text is None:  # nothing given at all: a usage error, not an empty prompt
+        raise UsageError("give the prompt as text, with --file F, or as - to read stdin")
     source = args.file if args.file is not None else ("-" if args.text == "-" else None)
     if source is None:
-        return args.text or ""
+        return args.text
     data = _read_bytes(source)
     try:
         return data.decode("utf-8")

@@ -148,3 +148,9 @@ def test_a_backup_folder_that_cannot_be_created_exits_73(fleet_home: Path, tmp_p
         result = run_cli(command, env=env)
         assert result.returncode == 73, (command, result.stderr)  # was 70, FileExistsError
         assert "cannot create the backup folder" in _one_line(result.stderr)
+
+
+def test_task_add_with_no_prompt_at_all_is_a_usage_error(fleet_home: Path) -> None:
+    nothing = run_cli(["task", "add"])
+    assert nothing.returncode == 64 and "--file" in _one_line(nothing.stderr)  # was 65 "empty prompt"
+    assert run_cli(["task", "add", "  "]).returncode == 65  # given, but empty: bad data
