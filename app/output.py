@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re  # (argparse has loaded it already)
 import sys
@@ -29,6 +28,8 @@ def redraws(stream: TextIO | None = None) -> bool:
 def print_json(data: Any, stream: TextIO | None = None) -> None:
     # sys.stdout is looked up per call: it can be replaced after import (pytest's capsys, redirection).
     stream = stream or sys.stdout
+    import json  # here, not at the top: `status` prints a table through this module and never JSON (~4 ms)
+
     json.dump(data, stream, indent=2, default=str, ensure_ascii=False)
     stream.write("\n")
 

@@ -60,13 +60,15 @@ def status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
         out.write(f"; {snap['without_eta']} prompts without an estimate")
     out.write("\n")
     if snap["next"]:
-        from fleetdeck.app.output import visible  # prompts are text from anywhere: no escape codes on a terminal
-
         out.write("next:\n")
         for item in snap["next"]:
             tags = " ".join(x for x in (item["workflow"], item["agent"]) if x)
             line = f"{tags + ' ' if tags else ''}{item['preview'][:70]}".replace("\n", " ").replace("\t", " ")
-            out.write(f"  #{item['id']:<6} p{item['priority']:<3} eta {item['eta']:<8} {visible(line)}\n")
+            if not line.isprintable():  # prompts are text from anywhere: no escape codes onto a terminal
+                from fleetdeck.app.output import visible
+
+                line = visible(line)
+            out.write(f"  #{item['id']:<6} p{item['priority']:<3} eta {item['eta']:<8} {line}\n")
     return 0
 
 
