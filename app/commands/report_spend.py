@@ -67,10 +67,12 @@ def _csv(report) -> None:  # noqa: ANN001
                 "cache_write_tokens", "cost_usd", "share", "baseline_cost_usd", "savings_usd", "unknown_price_calls",
                 "unknown_price_tokens", "errors"])
     for r in report.rows + [report.total]:
+        # A row none of whose calls has a price leaves its money cells empty: a spreadsheet must not sum it as $0.
+        cost, baseline, savings = (("", "", "") if r.unpriced else
+                                   (_usd(r.cost_micros), _usd(r.baseline_cost_micros), _usd(r.savings_micros)))
         w.writerow([r.period or ("TOTAL" if r is report.total else ""), r.group or "", r.calls, r.input_tokens,
-                    r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, _usd(r.cost_micros),
-                    f"{r.share:.4f}", _usd(r.baseline_cost_micros), _usd(r.savings_micros), r.unknown_calls,
-                    r.unknown_tokens, r.errors])
+                    r.output_tokens, r.cache_read_tokens, r.cache_write_tokens, cost, f"{r.share:.4f}", baseline,
+                    savings, r.unknown_calls, r.unknown_tokens, r.errors])
 
 
 def _text(report) -> None:  # noqa: ANN001
@@ -94,7 +96,7 @@ def _text(report) -> None:  # noqa: ANN001
         if report.by:
             lead.append(("TOTAL" if not report.period else "") if r is report.total else (r.group or "-"))
         unknown = f" ({r.unknown_calls:,} unpriced)" if r.unknown_calls else ""  # of the calls, not on top
-        if r.unknown_calls and r.unknown_calls == r.calls:  # no known price at all: never shown as $0
+        if r.unpriced:  # no known price at all: never shown as $0
             cost, baseline, savings = "unknown", "-", "-"
         else:
             cost = money(r.cost_micros) + (" + unknown" if r.unknown_calls else "")

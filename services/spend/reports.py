@@ -94,9 +94,17 @@ class SpendRow:
             value = other[name] if isinstance(other, dict) else getattr(other, name)
             setattr(self, name, getattr(self, name) + int(value or 0))
 
+    @property
+    def unpriced(self) -> bool:
+        """No call of the row has a known price: its cost is unknown, not $0."""
+        return 0 < self.calls == self.unknown_calls
+
     def as_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _FIELDS} | {"savings_micros": self.savings_micros,
-                                                                  "tokens": self.tokens}
+        row = {name: getattr(self, name) for name in _FIELDS} | {"savings_micros": self.savings_micros,
+                                                                 "tokens": self.tokens}
+        if self.unpriced:
+            row |= {"cost_micros": None, "baseline_cost_micros": None, "savings_micros": None}
+        return row
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SpendRow) and all(getattr(self, n) == getattr(other, n) for n in _FIELDS)
@@ -159,10 +167,14 @@ def window(days: int | None, since: str | None, until: str | None, tz: tzinfo,
         days = 7 if days is None else days
         if days < 1:
             raise UsageError("DAYS must be at least 1")
-        today = datetime.fromtimestamp(now, tz).date() - timedelta(days=days - 1)
-        start = int(datetime(today.year, today.month, today.day, tzinfo=tz).timestamp())
+        today = datetime.fromtimestamp(now, tz).date()
+        # A DAYS beyond the calendar (`report 100000000`: "everything") starts at its first day, not overflow.
+        first = today - timedelta(days=min(days - 1, (today - date(1, 1, 2)).days))
+        start = int(datetime(first.year, first.month, first.day, tzinfo=tz).timestamp())
     if start >= end:
-        raise UsageError("--since must be before --until")
+        if until:
+            raise UsageError("--since must be before --until")
+        raise DataError(f"--since {since} is in the future")
     return start, end
 
 

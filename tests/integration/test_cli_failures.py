@@ -154,3 +154,10 @@ def test_task_add_with_no_prompt_at_all_is_a_usage_error(fleet_home: Path) -> No
     nothing = run_cli(["task", "add"])
     assert nothing.returncode == 64 and "--file" in _one_line(nothing.stderr)  # was 65 "empty prompt"
     assert run_cli(["task", "add", "  "]).returncode == 65  # given, but empty: bad data
+
+
+def test_a_spend_report_in_a_home_that_cannot_be_created_exits_73() -> None:
+    for command in (["report"], ["ingest"]):  # both look at the ingest's lock folder first
+        result = run_cli(command, env={"FLEETDECK_HOME": "/proc/fleetdeck-cannot-be-here"})
+        assert result.returncode == 73, result.stderr
+        assert "cannot create" in _one_line(result.stderr)

@@ -97,6 +97,30 @@ def test_cli_log_then_report_json_and_csv(paths, capsys) -> None:
     assert "2 (1 unpriced)" in table["TOTAL"] and "+ unknown" in table["TOTAL"]
 
 
+def test_a_model_without_a_price_has_no_money_in_json_or_csv_either(paths, capsys) -> None:
+    assert main(["log", "sonnet", "task-generation", "1000", "500"]) == 0
+    assert main(["log", "no-such-model", "task-generation", "10", "5"]) == 0
+    capsys.readouterr()
+    assert main(["report", "7", "--json"]) == 0
+    rows = {r["group"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert rows["no-such-model"]["cost_micros"] is None and rows["no-such-model"]["savings_micros"] is None
+    assert rows["claude-sonnet-4-5"]["cost_micros"] == 1000 * 3 + 500 * 15
+    assert main(["report", "7", "--csv"]) == 0
+    cells = {line.split(",")[1]: line.split(",") for line in capsys.readouterr().out.splitlines()[1:]}
+    assert cells["no-such-model"][7] == "" and cells["no-such-model"][9:11] == ["", ""], "a sum would read $0"
+    assert cells["claude-sonnet-4-5"][7] == "0.010500"
+
+
+def test_a_days_beyond_the_calendar_reports_everything_and_a_since_in_the_future_is_bad_data(paths, capsys) -> None:
+    assert main(["log", "sonnet", "task-generation", "1000", "500"]) == 0
+    capsys.readouterr()
+    assert main(["report", "100000000", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["calls"] == 1
+    assert main(["report", "--since", "2999-01-01"]) == 65
+    assert capsys.readouterr().err.strip() == "fleetdeck: --since 2999-01-01 is in the future"
+    assert main(["report", "--since", "2026-01-02", "--until", "2026-01-01"]) == 64
+
+
 @pytest.mark.parametrize("argv", [
     ["log", "sonnet", "w", "-5", "1"],
     ["log", "sonnet", "w", "1.5", "1"],
