@@ -52,7 +52,7 @@ def status(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
     out = sys.stdout
     out.write(f"queue:    {snap['pending']} pending, {snap['assigning'] + snap['running']} running"
               f" (depth {snap['queue_depth']})\n")
-    out.write(f"sessions: {', '.join(session_counts(snap))} ({snap['sessions']} agents)\n")
+    out.write(f"sessions: {', '.join(session_counts(snap))} ({snap['sessions']} agent{'' if snap['sessions'] == 1 else 's'})\n")
     p90 = snap["eta_drain_p90_s"]
     extra = "" if p90 in (None, 0) else f" (p90 {_human(p90)})"
     out.write(f"drain:    {snap['eta_drain']}{extra}")
