@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .masking import DIGITS_TO_ZERO
-from .miner import CACHE_SIZE, MAX_CACHED_LINE, Miner
+from .miner import CACHE_SIZE, Miner
 from .signature import stack_signature
 
 MAX_LINE = 4096  # of a message without a stack, the first line up to this many characters is grouped
@@ -93,10 +93,11 @@ def classify_batch(miner: Miner, texts: Iterable[str]) -> list[Classified]:
                     epoch = miner.epoch
                     continue
             else:
-                if len(text) <= MAX_CACHED_LINE:  # as add_known does: the same text again costs one lookup
-                    if not roomy and len(lines) >= CACHE_SIZE:
-                        lines.clear()
-                    lines[text] = leaf
+                # as add_known does: the same text again costs one lookup. (No length check: ``_seen`` holds
+                # keys of at most MAX_CACHED_LINE bytes, and a text has no more characters than its key bytes.)
+                if not roomy and len(lines) >= CACHE_SIZE:
+                    lines.clear()
+                lines[text] = leaf
                 t = leaf.template
                 t.count += 1
                 if not t.dirty:

@@ -151,11 +151,12 @@ class Miner:
             if leaf is None:
                 self._missed = (message, key)  # for add_new, which comes next
                 return None
-            lines = self._lines  # the same text again costs one lookup (inline: this is the hot path)
-            if len(message) <= MAX_CACHED_LINE:
-                if len(lines) >= CACHE_SIZE:
-                    lines.clear()
-                lines[message] = leaf
+            # the same text again costs one lookup (inline: this is the hot path). No length check: ``_seen``
+            # holds keys of at most MAX_CACHED_LINE bytes, and a message has no more characters than those.
+            lines = self._lines
+            if len(lines) >= CACHE_SIZE:
+                lines.clear()
+            lines[message] = leaf
         return self._count_line(leaf)
 
     def _count_line(self, leaf: Leaf) -> Leaf:
