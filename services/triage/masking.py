@@ -188,7 +188,9 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
     if "=" not in token and key.isascii() and key.strip(_SIMPLE_CHARS):
         simple = None
     else:
-        if _NUMBERS and digit:  # a number like one seen before but for its hex letters (0x0b85eee0)
+        # A number like one seen before but for its hex letters (0x0b85eee0). (ASCII only: a lone surrogate
+        # is '?' in the key, which _SIMPLE would take for punctuation.)
+        if _NUMBERS and digit and token.isascii():
             hit = _NUMBERS.get(key.translate(_HEX_TO_ZERO))
             if hit is not None and key[hit[1]] not in _UPPER_HEX:  # (an upper-case start may be an error code)
                 out = hit[0]
@@ -201,7 +203,7 @@ def _masked_token(token: str, key: bytes) -> tuple[str, bool]:
         # what the rules would make of it, without running them: lead and trail hold no digit
         if simple[1] is not None:
             out = simple[1] + WILDCARD + simple[3]
-            if not number.isdigit() and len(key) <= _MAX_CACHED_TOKEN:  # it has hex letters: see _NUMBERS
+            if not number.isdigit() and len(key) <= _MAX_CACHED_TOKEN and token.isascii():  # see _NUMBERS
                 _NUMBERS[key.translate(_HEX_TO_ZERO)] = (out, len(simple[1]))
         elif simple[4] is not None:
             out = simple[4] + WILDCARD + simple[5]

@@ -281,3 +281,21 @@ def test_a_message_masks_alike_when_the_token_cache_fills_while_it_is_masked() -
     while len(masking._WORDS) < masking._CACHE_SIZE:  # distinct words, until the cache is full
         mask(" ".join(itertools.islice(words, 50)))
     assert mask(line.format("someone")) == "session opened at <*> for someone"  # a new word: cache cleared
+
+
+def test_a_number_differing_only_in_its_hex_letters_masks_as_before_but_error_codes_and_odd_tokens_do_not() -> None:
+    # numbers seen first teach a mask for their shape with hex letters zeroed too; tokens of that shape that
+    # are not such numbers (an error code, a lone surrogate where the key has '?') must still mask as cold
+    seen_first = ["0x0b85eee0,", "(1a2b)", "12ab?", "1234ab"]
+    later = ["0x1438f9e0,", "0xffffffe0,", "(9f9c)", "(Ab12)", "12cd\ud800", "DB7677", "ab1234", "abcdef"]
+    clear_caches()
+    for token in seen_first:
+        mask(token)
+    warm = [mask(token) for token in later]
+    cold = []
+    for token in later:
+        clear_caches()
+        cold.append(mask(token))
+    assert warm == cold
+    assert warm[:3] == ["<*>,", "<*>,", "(<*>)"]
+    assert warm[5] == "DB7677"  # an error code keeps its digits
