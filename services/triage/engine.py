@@ -143,7 +143,8 @@ class Engine:
             cur = conn.execute(
                 "INSERT INTO error_groups (signature, kind, title, representative, stack, masked, severity, count,"
                 " first_seen, last_seen, sources, bug_id, template_id) VALUES (?,?,?,?,?,?,?,0,?,?,?,?,?)",
-                (signature, kind, title[:1000], text[:8192], stack, masked, severity, at, at,
+                (signature, kind, message_title(title) if kind == "message" else title[:1000], text[:8192], stack,
+                 masked, severity, at, at,
                  json.dumps([item.source]), bug[0] if bug else None, template_id),
             )
             gid = int(cur.lastrowid or 0)
@@ -182,7 +183,7 @@ class Engine:
             other = conn.execute("SELECT id FROM error_groups WHERE signature = ?", (new_sig,)).fetchone()
             if other is None:
                 conn.execute("UPDATE error_groups SET signature = ?, title = ? WHERE id = ?",
-                             (new_sig, new_sig[4:][:1000], gid))
+                             (new_sig, message_title(new_sig[4:]), gid))
             else:
                 merge_groups(conn, into=int(other[0]), other=gid)
 
@@ -213,6 +214,17 @@ class Engine:
         bug_id = file_bug(conn, title=title, signature=signature, created_by=by, now=now)
         conn.execute("UPDATE error_groups SET bug_id = ? WHERE id = ?", (bug_id, gid))
         result.bugs_filed.append(bug_id)
+
+
+def message_title(template: str) -> str:
+    """A message group's title: its template without the leading words that are only placeholders and
+    punctuation (a log line's timestamp, host or pid: "<*> ERROR db: ..." reads "ERROR db: ..."). The
+    signature keeps the whole template; rules match either."""
+    words = template.split(" ")
+    first = 0
+    while first < len(words) - 1 and not any(c.isalnum() for c in words[first].replace("<*>", "")):
+        first += 1
+    return " ".join(words[first:])[:1000]
 
 
 def file_bug(conn: sqlite3.Connection, *, title: str, signature: str | None, created_by: str, now: int) -> int:

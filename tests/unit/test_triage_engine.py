@@ -24,6 +24,15 @@ def test_blank_huge_and_binary_texts_are_handled_and_a_repeated_dedupe_key_count
     assert flags == "truncated" and size == MAX_TEXT
 
 
+def test_a_message_groups_title_starts_at_its_first_word_not_the_lines_timestamp(store: Store) -> None:
+    for i in range(3):
+        record_error(store, source="log", text=f"2026-11-23 18:3{i}:53 ERROR db: connection to 10.0.8.{i}:5432"
+                                                f" timed out after {i + 10}s")
+    signature, title = store.query_one("SELECT signature, title FROM error_groups")
+    assert signature == "msg:<*> ERROR db: connection to <*> timed out after <*>", "the signature keeps it all"
+    assert title == "ERROR db: connection to <*> timed out after <*>"
+
+
 def test_template_state_is_saved_and_reloaded_from_the_database(store: Store) -> None:
     for user in ("root", "admin", "oracle", "guest", "test"):
         record_error(store, source="log", text=f"Failed password for {user} from 10.0.0.1 port 22 ssh2")
