@@ -80,8 +80,11 @@ def run_job_command(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
 
     jp = _Parser(prog=f"fleetdeck run {spec.name}", description=spec.description)
     jp.add_argument("--json", action="store_true", help="print the result as JSON")
-    if spec.supports_dry_run:
-        jp.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+    # A job that changes nothing takes --dry-run too (it runs as it always does), so a cron line or script can
+    # pass it to every job.
+    jp.add_argument("--dry-run", action="store_true",
+                    help="show what would change, change nothing" if spec.supports_dry_run else
+                    "accepted for uniformity: this job changes nothing, so it runs as usual")
     jp.add_argument("--debug", action="store_true", help="show tracebacks and debug logs on stderr")
     if spec.add_arguments:
         spec.add_arguments(jp)

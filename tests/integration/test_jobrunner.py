@@ -176,3 +176,9 @@ def test_the_last_run_of_a_job_run_only_by_watch_or_the_console_is_its_latest_pa
     run_job(get_job("store-check"), ctx("cli"))  # a run someone asked for is newer, and has its row
     last = last_runs(store)["store-check"]
     assert last["trigger"] == "cli" and last["id"] is not None
+
+
+def test_a_job_that_changes_nothing_takes_dry_run_too_and_runs_as_usual(fleet_home: Path) -> None:
+    result = run_program("run", "store-check", "--dry-run")  # a script passing --dry-run to every job
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("store ok")

@@ -130,6 +130,17 @@ def test_an_owned_log_rotated_by_rename_under_a_writer_loses_no_line(tmp_path: P
     assert seen == list(range(counter[0]))
 
 
+def test_an_archive_has_the_permissions_of_the_log_it_was_made_from(tmp_path: Path) -> None:
+    for mode in (0o600, 0o640):
+        owned, foreign = tmp_path / f"owned{mode:o}.log", tmp_path / f"foreign{mode:o}.log"
+        for log in (owned, foreign):
+            log.write_bytes(b"prompt text an agent was given\n")
+            log.chmod(mode)
+        archives = [rotate_owned(owned, keep=5), archive_foreign(foreign, 0, keep=5)[1]]
+        assert [oct(a.stat().st_mode & 0o777) for a in archives] == [oct(mode)] * 2, "never wider than the log"
+        assert gzip.decompress(archives[0].read_bytes()) == b"prompt text an agent was given\n"
+
+
 def test_retention_keeps_the_newest_archives(tmp_path: Path) -> None:
     log = tmp_path / "r.log"
     for i in range(4):
