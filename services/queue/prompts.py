@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from ..errors import DataError
 from ..store import Store
+from ..workflows import check_workflow
 
 AGENT_KINDS = ("claude", "codex", "aider", "gemini")
 ACTIVE = ("pending", "assigning", "running")
@@ -58,6 +59,7 @@ def validate(store: Store, new: NewPrompt) -> tuple[str | None, int | None]:
         raise DataError("empty prompt: nothing to send")
     if new.agent_kind is not None and new.agent_kind not in AGENT_KINDS:
         raise DataError(f"unknown agent kind {new.agent_kind!r} (one of: {', '.join(AGENT_KINDS)})")
+    check_workflow(new.workflow)  # the name `log` and `report --by workflow` use: one rule everywhere
     project = normalize_project(new.project_dir)
     session_id = find_session(store, new.session) if new.session else None
     return project, session_id

@@ -88,7 +88,7 @@ class Router:
         if not isinstance(text, str) or not text.strip():
             raise DataError("empty task: give the text of the task to route")
         if workflow is not None:
-            from ..spend.record import check_workflow
+            from ..workflows import check_workflow
 
             check_workflow(workflow)
         index, c = self._base_index(text)

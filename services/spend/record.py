@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import DataError
+from ..workflows import check_workflow
 from .pricing import ModelRates, Pricer, pricer_for
 
 if TYPE_CHECKING:
     from ..store import Store
 
-WORKFLOW_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/\-]{0,99}$")
 MAX_TOKENS = 10**12
 FUTURE_SLACK_S = 300  # clocks drift; a call "from the future" by more than this is a typo
 
@@ -47,14 +46,6 @@ def check_tokens(name: str, value: Any) -> int:
     if value > MAX_TOKENS:
         raise DataError(f"{name}: {value} tokens is not plausible")
     return value
-
-
-def check_workflow(workflow: str | None) -> str | None:
-    if workflow is None:
-        return None
-    if not WORKFLOW_RE.match(workflow):
-        raise DataError(f"workflow {workflow!r}: use letters, digits and - _ . : / (at most 100 characters)")
-    return workflow
 
 
 def check_at(at: float | None, now: float) -> int:

@@ -40,7 +40,7 @@ _PREFIXES = {path[:i] for path in (*_TARGETS, *_RAW_TARGETS, *_STREAMING_TARGETS
 def track(client: Any, workflow: str, *, session: str | None = None, project_dir: str | None = None,
           db_path: str | None = None, writer: BackgroundWriter | None = None) -> Any:
     """Return ``client`` wrapped so that each API call it makes is logged to the spend store."""
-    from .record import check_workflow
+    from ..workflows import check_workflow
 
     check_workflow(workflow)
     if writer is None:

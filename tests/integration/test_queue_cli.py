@@ -39,7 +39,8 @@ def fleetdeck(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
 
 def test_bad_input_is_one_line_and_exit_65(fleetdeck, fleet_home: Path, tmp_path: Path) -> None:
     for args in (["task", "add", "  "], ["task", "add", "x", "--project", str(tmp_path / "missing")],
-                 ["task", "add", "x", "--session", "nobody"], ["task", "cancel", "42"]):
+                 ["task", "add", "x", "--session", "nobody"], ["task", "cancel", "42"],
+                 ["task", "add", "x", "--workflow", "bad name"]):  # the name `log` refuses too
         done = fleetdeck(fleet_home, *args)
         assert done.returncode == 65, (args, done.stderr)
         assert done.stderr.decode().count("\n") == 1 and done.stderr.startswith(b"fleetdeck: ")
