@@ -53,7 +53,7 @@ def list_jobs(args: argparse.Namespace, ctx) -> int:  # noqa: ANN001
             run = r["last_run"]
             if run is None:
                 return "never"
-            return time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started_at"])) + f" {run['status']}"
+            return time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(run["started_at"])) + f" {run['status']}"
 
         print_table(
             [(r["name"], r["schedule"] or "manual", "yes" if r["changes_data"] else "no", when(r), r["description"])
