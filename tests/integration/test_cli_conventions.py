@@ -73,26 +73,11 @@ def test_report_perf_refuses_windows_no_clock_can_hold(fleet_home: Path) -> None
 def test_a_dumb_terminal_gets_the_result_without_escape_codes(fleet_home: Path) -> None:
     """Progress is drawn in place on a terminal, but a terminal with TERM=dumb cannot erase a line."""
     import os
-    import pty
-    import subprocess
-    import sys
 
-    primary, secondary = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "fleetdeck.app.cli", "run", "store-check"],
-                            env={**os.environ, "TERM": "dumb"}, stdin=secondary, stdout=secondary,
-                            stderr=secondary, close_fds=True)
-    os.close(secondary)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(primary)
-    assert proc.wait(30) == 0
+    from tests.helpers import run_in_terminal
+
+    code, out = run_in_terminal(["run", "store-check"], env={**os.environ, "TERM": "dumb"})
+    assert code == 0
     assert b"store ok" in out and b"\x1b" not in out
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 
 from fleetdeck.services.store import Store
 
@@ -69,26 +67,12 @@ def test_cli_ingest_with_nothing_new_answers_and_records_like_the_job(tmp_path, 
 def test_in_a_terminal_the_result_starts_a_clean_line_after_the_progress(tmp_path) -> None:
     """Progress is drawn on stderr in place; the job's last step need not be reported, so the line is cleared
     before the result is printed (it used to run on after 'ingest:  89.3% some-file.jsonl')."""
-    import pty
+    from tests.helpers import run_in_terminal
 
     tree = generate(tmp_path / "claude", 0.5, seed=4)
     env = {**os.environ, "FLEETDECK_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
-    primary, secondary = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "fleetdeck.app.cli", "ingest", "--claude-dir", str(tree),
-                             "--codex-dir", str(tmp_path / "none")], env=env, stdin=secondary, stdout=secondary,
-                            stderr=secondary, close_fds=True)
-    os.close(secondary)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(primary)
-    assert proc.wait(30) == 0
+    code, out = run_in_terminal(["ingest", "--claude-dir", str(tree), "--codex-dir", str(tmp_path / "none")], env=env)
+    assert code == 0
     text = out.decode()
     assert "ingest:   0.0% " in text, "progress is shown in a terminal"
     assert re.search(r"\r\x1b\[Kingest: [\d,]+ new calls from ", text), "the result starts on a cleared line"
