@@ -65,9 +65,19 @@ def write_poll(store: "Store", snaps: list["SessionSnapshot"], *, polled: list[s
                              " WHERE id=?", (now, now, row["id"]))
                 if row["state"] != "dead":
                     transition(row["id"], key, row["state"], "dead", "pane closed")
-            elif row["socket"] in unavailable and row["state"] != "unknown":
-                reason = f"tmux server unavailable: {unavailable[row['socket']]}"
-                conn.execute("UPDATE sessions SET state='unknown', state_since=?, detail=? WHERE id=?",
-                             (now, reason, row["id"]))
-                transition(row["id"], key, row["state"], "unknown", reason)
+            elif row["socket"] in unavailable:
+                if row["state"] != "unknown":
+                    reason = f"tmux server unavailable: {unavailable[row['socket']]}"
+                    conn.execute("UPDATE sessions SET state='unknown', state_since=?, detail=? WHERE id=?",
+                                 (now, reason, row["id"]))
+                    transition(row["id"], key, row["state"], "unknown", reason)
+            else:
+                # Its socket is no longer in [tmux] sockets: nothing watches it, so its last state would stay
+                # listed for good (and an 'idle' one could still be handed a prompt). It leaves the live list;
+                # a pane seen again, once the socket is back, revives the row.
+                reason = f"tmux socket {row['socket']} is no longer watched ([tmux] sockets)"
+                conn.execute("UPDATE sessions SET gone_at=?, state='unknown', state_since=?, detail=? WHERE id=?",
+                             (now, now, reason, row["id"]))
+                if row["state"] != "unknown":
+                    transition(row["id"], key, row["state"], "unknown", reason)
     return transitions

@@ -111,6 +111,23 @@ async def test_server_killed_mid_poll_is_unavailable_then_recovers(tmux_socket, 
     await poller.close()
 
 
+async def test_sessions_of_a_socket_no_longer_watched_leave_the_live_list_and_come_back_with_it(
+        tmux_socket, store, fleet_config) -> None:
+    start_agent(tmux_socket, "a", "--kind", "claude", "--scenario", "idle")
+    poller = Poller()
+    await poll_until(poller, store, fleet_config, {"a": "idle"})
+    fleet_config.values["tmux"]["sockets"] = ["fdtest-another-socket"]  # the user edited [tmux] sockets
+    await poller.poll(store, fleet_config, SystemClock())
+    row = store.query_one("SELECT state, gone_at, detail FROM sessions")
+    assert row["gone_at"] is not None and row["state"] == "unknown" and "no longer watched" in row["detail"]
+    assert store.scalar("SELECT count(*) FROM sessions WHERE gone_at IS NULL AND state = 'idle'") == 0, \
+        "the assigner must not hand it a prompt"
+    fleet_config.values["tmux"]["sockets"] = [tmux_socket]
+    await poll_until(poller, store, fleet_config, {"a": "idle"})
+    assert store.query_one("SELECT gone_at FROM sessions")["gone_at"] is None
+    await poller.close()
+
+
 async def test_a_socket_that_does_not_exist_is_listed_unavailable(store, config) -> None:
     config.values.setdefault("tmux", {})["sockets"] = ["fdtest-no-such-server"]
     result = await Poller().poll(store, config, SystemClock())
