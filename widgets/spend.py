@@ -63,9 +63,10 @@ class SpendPane(Pane):
     empty_text = "no API calls logged yet — try `fleetdeck log sonnet my-workflow 1000 500`"
 
     BINDINGS = [
-        Binding("1", "range(1)", "Today"),
-        Binding("7", "range(7)", "7 days"),
-        Binding("3", "range(30)", "30 days"),
+        # Letters, not 1/7/3: the digits 1-5 jump between panes everywhere, this pane included.
+        Binding("t", "range(1)", "Today"),
+        Binding("w", "range(7)", "7 days"),
+        Binding("m", "range(30)", "30 days"),
         Binding("g", "group", "Group by"),
         Binding("enter", "drill", "Drill into row"),
         Binding("escape", "undrill", "Close drill-down", show=False),

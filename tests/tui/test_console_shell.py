@@ -37,6 +37,10 @@ async def test_number_keys_and_tab_move_focus_between_panes(make_app) -> None:  
         assert pane_of(app) == "errors"
         await pilot.press("1")
         assert pane_of(app) == "sessions"
+        await pilot.press("3")
+        assert pane_of(app) == "spend"
+        await pilot.press("1")
+        assert pane_of(app) == "sessions", "a pane's own keys never take the digits that jump between panes"
         seen = {pane_of(app)}
         for _ in range(12):
             await pilot.press("tab")

@@ -56,9 +56,9 @@ async def test_spend_pane_shows_totals_breakdowns_and_reacts_to_keys(make_app, s
         assert len(spark.data) == 30 and spark.data[-1] == 3.0
 
         table.focus()
-        await pilot.press("1")
+        await pilot.press("t")
         await _until(pilot, lambda: "today: $3.00" in summary(pane))
-        await pilot.press("3")
+        await pilot.press("m")
         await _until(pilot, lambda: "30 days: $6.50" in summary(pane))
         await pilot.press("g")
         await _until(pilot, lambda: "review" in [k.value for k in table.rows])
