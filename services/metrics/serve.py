@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Callable
 
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry, make_wsgi_app
 
 from .collector import Collector, Snapshot
 from .prometheus import SnapshotCollector
@@ -30,8 +30,28 @@ def snapshot_source(store: "Store", config: "Config", clock_now: Callable[[], fl
 
 
 def start_server(take: Callable[[], Snapshot], port: int) -> "WSGIServer":
-    """Serve /metrics on the loopback interface; ``port`` 0 picks a free one (see server.server_port)."""
+    """Serve /metrics on the loopback interface in a thread; ``port`` 0 picks a free one (see
+    server.server_port). Any other path is 404, as exporters do (prometheus_client's own server answers every
+    path with the metrics, so a mistyped scrape path looked right)."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from prometheus_client.exposition import ThreadingWSGIServer
+
     registry = CollectorRegistry(auto_describe=False)
     registry.register(SnapshotCollector(take))
-    server, _thread = start_http_server(port, addr=LOOPBACK, registry=registry)
+    metrics = make_wsgi_app(registry)
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        if environ.get("PATH_INFO") == "/metrics":
+            return metrics(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"not found: fleetdeck serves its metrics at /metrics\n"]
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+            pass  # a line on stderr per scrape is noise; fleetdeck's log has what matters
+
+    server = make_server(LOOPBACK, port, app, ThreadingWSGIServer, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, name="metrics-server", daemon=True).start()
     return server

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -42,6 +43,11 @@ def test_metrics_are_scraped_over_loopback(fleet_home: Path) -> None:
         assert {s.labels["quantile"]: s.value for s in families["fleetdeck_api_latency_seconds"]} == \
             {"0.5": 0.7, "0.95": 0.7}
         assert families["fleetdeck_host_memory_total_bytes"][0].value > 0
+        try:  # a mistyped path is not answered with the metrics, as if it were right
+            urllib.request.urlopen(url.replace("/metrics", "/metric"), timeout=10)
+            raise AssertionError("a path other than /metrics was answered")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
     finally:
         proc.terminate()
         proc.wait(timeout=10)
