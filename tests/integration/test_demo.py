@@ -92,6 +92,9 @@ def test_closing_the_terminal_of_the_demo_stops_the_fleet_too(tmp_path: Path, tm
     deadline = time.time() + 30
     while time.time() < deadline and (server_alive(demo_socket) or list(tmpdir.glob("fleetdeck-demo-*"))):
         time.sleep(0.3)
-    assert not server_alive(demo_socket)
-    assert not socket_path(demo_socket).exists()
-    assert list(tmpdir.glob("fleetdeck-demo-*")) == []
+    # (this failed once inside a full suite under heavy load and never alone: say what was left if it does)
+    left = {"server alive": server_alive(demo_socket), "socket file": socket_path(demo_socket).exists(),
+            "demo homes": [str(p) for p in tmpdir.glob("fleetdeck-demo-*")],
+            "demo processes": subprocess.run(["pgrep", "-af", "fleetdeck.app.cli demo"], capture_output=True,
+                                             text=True).stdout.strip()}
+    assert not left["server alive"] and not left["socket file"] and left["demo homes"] == [], left
