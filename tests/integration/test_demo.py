@@ -95,6 +95,18 @@ def test_closing_the_terminal_of_the_demo_stops_the_fleet_too(tmp_path: Path, tm
     # (this failed once inside a full suite under heavy load and never alone: say what was left if it does)
     left = {"server alive": server_alive(demo_socket), "socket file": socket_path(demo_socket).exists(),
             "demo homes": [str(p) for p in tmpdir.glob("fleetdeck-demo-*")],
-            "demo processes": subprocess.run(["pgrep", "-af", "fleetdeck.app.cli demo"], capture_output=True,
-                                             text=True).stdout.strip()}
+            "demo processes": _demo_processes()}
     assert not left["server alive"] and not left["socket file"] and left["demo homes"] == [], left
+
+
+def _demo_processes() -> list[str]:
+    """Command lines of `fleetdeck demo` processes still running (read from /proc; no pgrep needed)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"fleetdeck.app.cli" in argv and b"demo" in argv:
+            found.append(f"{entry.name}: {b' '.join(argv).decode(errors='replace')}")
+    return found
