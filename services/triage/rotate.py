@@ -19,8 +19,9 @@ import gzip
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 FALLOC_FL_KEEP_SIZE = 0x01
 FALLOC_FL_PUNCH_HOLE = 0x02
@@ -65,17 +66,19 @@ def apply_retention(path: Path, keep: int) -> list[Path]:
     return removed
 
 
-def _create_like(tmp: Path, mode: int):  # noqa: ANN202 - a binary file object
-    """``tmp`` created with the log's own permissions: an archive of a 0600 or 0640 log must not be 0644."""
+@contextmanager
+def _gzip_like(tmp: Path, mode: int) -> Iterator[gzip.GzipFile]:
+    """A gzip writer on ``tmp``, created with the log's own permissions: an archive of a 0600 or 0640 log must
+    not be 0644."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode & 0o777)
     os.fchmod(fd, mode & 0o777)  # the umask narrowed the mode os.open gave it
-    return os.fdopen(fd, "wb")
+    with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as out:
+        yield out
 
 
 def _gzip_file(src: Path, dest: Path) -> None:
     tmp = dest.with_name(dest.name + ".part")
-    with src.open("rb") as fin, _create_like(tmp, os.fstat(fin.fileno()).st_mode) as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb") as fout:
+    with src.open("rb") as fin, _gzip_like(tmp, os.fstat(fin.fileno()).st_mode) as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)
     os.replace(tmp, dest)
 
@@ -121,7 +124,7 @@ def archive_foreign(path: Path, archived: int, *, keep: int) -> tuple[int, Path 
         tmp = archive.with_name(archive.name + ".part")
         fh.seek(archived)
         remaining = end - archived
-        with _create_like(tmp, os.fstat(fh.fileno()).st_mode) as raw, gzip.GzipFile(fileobj=raw, mode="wb") as out:
+        with _gzip_like(tmp, os.fstat(fh.fileno()).st_mode) as out:
             while remaining > 0:
                 data = fh.read(min(1 << 20, remaining))
                 if not data:
