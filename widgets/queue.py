@@ -68,13 +68,16 @@ class QueuePane(Pane):
     def on_resize(self) -> None:
         self._fit_head()
 
+    def body_mounted(self) -> None:
+        super().body_mounted()
+        self._fit_head()  # the body (and its sparkline) may arrive after the pane's last resize
+
     def _fit_head(self) -> None:
         # A narrow pane gives its width to the summary: the drain ETA matters more than the depth sparkline.
         self.query("#queue-depth").set(display=self.size.width >= 60)
 
     def update_view(self, view: Any) -> None:
         self.loaded = True
-        self._fit_head()  # the body (and the sparkline) may have mounted after the last resize
         self.set_empty(None if view.items else self.empty_text)
         s = view.summary
         # The drain ETA is what the pane is for: it comes first, the agents' counts (the sessions pane has those)
