@@ -51,9 +51,7 @@ class JobOutcome:
 @contextmanager
 def job_lock(ctx: JobContext, name: str) -> Iterator[IO[str]]:
     """Hold the job's lock, or raise BusyError (exit 75) at once if another run has it."""
-    lock_dir = ctx.paths.lock_dir
-    lock_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle = open(lock_dir / f"{name}.lock", "a+", encoding="utf-8")
+    handle = open(ctx.paths.ensure_lock_dir() / f"{name}.lock", "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -42,13 +42,23 @@ class Paths(NamedTuple):  # a NamedTuple, not a dataclass: importing dataclasses
     def ensure(self) -> "Paths":
         """Create the data and state directories (owner-only), or fail with exit 73."""
         for directory in (self.data_dir, self.state_dir, self.log_dir, self.lock_dir):
-            try:
-                directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            except OSError as exc:
-                raise CantCreateError(f"cannot create {directory}: {exc.strerror or exc}") from None
+            _make_dir(directory)
             if not os.access(directory, os.W_OK | os.X_OK):
                 raise CantCreateError(f"cannot write to {directory}: permission denied")
         return self
+
+    def ensure_lock_dir(self) -> Path:
+        """The job-lock folder, created owner-only when missing, or exit 73: all a job's lock needs, without the
+        other folders' checks (the nothing-new ingest before a report takes it too)."""
+        _make_dir(self.lock_dir)
+        return self.lock_dir
+
+
+def _make_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise CantCreateError(f"cannot create {directory}: {exc.strerror or exc}") from None
 
 
 def resolve_paths(env: Mapping[str, str] | None = None) -> Paths:

@@ -107,14 +107,7 @@ def _check(ctx, claude_dirs: list[str] | None, codex_dirs: list[str] | None) -> 
     spend = config.section("spend")
     claude = claude_roots(claude_dirs, spend.get("claude_dir") or "")
     codex = codex_roots(codex_dirs, spend.get("codex_dir") or "")
-    lock_dir = config.paths.lock_dir
-    try:
-        lock_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        from fleetdeck.services.errors import CantCreateError
-
-        raise CantCreateError(f"cannot create {lock_dir}: {exc.strerror or exc}") from None
-    with open(lock_dir / f"{JOB}.lock", "a+", encoding="utf-8") as lock:
+    with open(config.paths.ensure_lock_dir() / f"{JOB}.lock", "a+", encoding="utf-8") as lock:
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
